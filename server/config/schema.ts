@@ -1,0 +1,106 @@
+import { z } from 'zod';
+
+/**
+ * The one description of spis' configuration: shape, defaults and limits.
+ * Every source (file, environment, flags) is merged first and validated here once,
+ * so a broken setup is reported in full before anything starts.
+ */
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const port = z.number().int().min(0).max(65535);
+const positiveInt = z.number().int().positive();
+
+const webhook = z.strictObject({
+  url: z.url({ protocol: /^https?$/ }),
+  secret: z.string().min(16, 'must be at least 16 characters'),
+  events: z
+    .array(
+      z.enum(['media.added', 'media.updated', 'media.removed', 'index.completed', '*']),
+    )
+    .min(1)
+    .default(['*']),
+});
+
+export const configSchema = z.strictObject({
+  media: z.string().min(1).default('./media'),
+  data: z.string().min(1).default('./data'),
+  host: z.string().min(1).default('127.0.0.1'),
+  port: port.default(8080),
+  /** IANA zone used for photos whose metadata has no UTC offset; empty means the system's. */
+  timezone: z
+    .string()
+    .default('')
+    .refine((zone) => zone === '' || isTimeZone(zone), 'must be an IANA time zone such as Europe/Oslo'),
+  /** Bind beyond loopback although no user exists (prints a warning). */
+  allowAnonymousRemote: z.boolean().default(false),
+  trustProxy: z.boolean().default(false),
+  publicUrl: z.string().default(''),
+  watch: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      /** Milliseconds a new file must stay unchanged before it is read. */
+      settleMs: z.number().int().min(0).max(60_000).default(300),
+      usePolling: z.boolean().default(false),
+    })
+    .prefault({}),
+  thumbnails: z
+    .strictObject({
+      avif: z.boolean().default(false),
+      webp: z.boolean().default(true),
+      quality: z.number().int().min(1).max(100).default(80),
+      concurrency: positiveInt.max(64).default(2),
+      memoryCacheBytes: z.number().int().min(0).default(64 * 1024 * 1024),
+      pregenerate: z.boolean().default(true),
+    })
+    .prefault({}),
+  transforms: z
+    .strictObject({
+      maxWidth: positiveInt.max(16384).default(4096),
+      maxHeight: positiveInt.max(16384).default(4096),
+      maxInputPixels: positiveInt.default(268_402_689),
+      signed: z.boolean().default(false),
+      cacheBytes: z.number().int().min(0).default(256 * 1024 * 1024),
+    })
+    .prefault({}),
+  video: z
+    .strictObject({
+      ffmpeg: z.string().default(''),
+      ffprobe: z.string().default(''),
+    })
+    .prefault({}),
+  webhooks: z.array(webhook).default([]),
+  auth: z
+    .strictObject({
+      sessionTtlHours: positiveInt.default(24 * 30),
+      signingSecrets: z.array(z.string().min(32, 'must be at least 32 characters')).default([]),
+    })
+    .prefault({}),
+  tls: z
+    .strictObject({
+      cert: z.string().default(''),
+      key: z.string().default(''),
+    })
+    .prefault({}),
+  metrics: z
+    .strictObject({
+      public: z.boolean().default(false),
+    })
+    .prefault({}),
+  log: z
+    .strictObject({
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      format: z.enum(['auto', 'json', 'pretty']).default('auto'),
+    })
+    .prefault({}),
+});
+
+export type Config = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+export type WebhookConfig = z.infer<typeof webhook>;

@@ -1,0 +1,21 @@
+import { EventEmitter } from 'node:events';
+import type { ApiItem, IndexPhase } from '../shared/api-types.js';
+
+/** Everything the server announces internally; WebSockets and webhooks subscribe here. */
+export interface BusEvents {
+  'media.added': [{ item: ApiItem }];
+  'media.updated': [{ item: ApiItem }];
+  'media.removed': [{ id: string; path: string }];
+  'index.progress': [{ phase: IndexPhase; done: number; total: number }];
+  'index.completed': [{ count: number; firstIndex: boolean }];
+}
+
+export type BusEventName = keyof BusEvents;
+
+export class EventBus extends EventEmitter<BusEvents> {
+  constructor() {
+    super({ captureRejections: false });
+    // Subscribers are few but many WebSocket hubs in tests may attach; no leak warning noise.
+    this.setMaxListeners(0);
+  }
+}

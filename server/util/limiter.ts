@@ -1,0 +1,38 @@
+/**
+ * Runs at most `concurrency` tasks at once; the rest wait in order. `priority` tasks jump
+ * the queue (a user waiting on a request beats background work).
+ */
+export class Limiter {
+  private active = 0;
+  private readonly queue: Array<() => void> = [];
+
+  constructor(readonly concurrency: number) {
+    if (!Number.isInteger(concurrency) || concurrency < 1) {
+      throw new RangeError(`concurrency must be a positive integer, got ${concurrency}`);
+    }
+  }
+
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  get running(): number {
+    return this.active;
+  }
+
+  async run<T>(task: () => Promise<T>, priority = false): Promise<T> {
+    if (this.active >= this.concurrency) {
+      // The finishing task hands its slot straight to us, so `active` already counts us.
+      await new Promise<void>((resolve) => (priority ? this.queue.unshift(resolve) : this.queue.push(resolve)));
+    } else {
+      this.active++;
+    }
+    try {
+      return await task();
+    } finally {
+      const next = this.queue.shift();
+      if (next) next();
+      else this.active--;
+    }
+  }
+}
