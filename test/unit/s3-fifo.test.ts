@@ -7,8 +7,8 @@ const bytes = (n: number) => Buffer.alloc(n);
 const cache = (maxSize: number, smallRatio?: number) =>
   new S3FifoCache<string, Buffer>({ maxSize, sizeCalculation: (value) => value.length, smallRatio });
 
-describe('S3FifoCache', () => {
-  it('returns what was stored and counts bytes', () => {
+void describe('S3FifoCache', () => {
+  void it('returns what was stored and counts bytes', () => {
     const c = cache(100);
     c.set('a', bytes(10)).set('b', bytes(20));
     assert.equal(c.get('a')?.length, 10);
@@ -19,7 +19,7 @@ describe('S3FifoCache', () => {
     assert.equal(c.has('a'), true);
   });
 
-  it('evicts unread newcomers first (FIFO) and stays within maxSize', () => {
+  void it('evicts unread newcomers first (FIFO) and stays within maxSize', () => {
     const c = cache(100);
     for (let i = 0; i < 10; i++) c.set(`k${i}`, bytes(10));
     c.set('k10', bytes(10));
@@ -28,7 +28,7 @@ describe('S3FifoCache', () => {
     assert.equal(c.calculatedSize, 100);
   });
 
-  it('keeps keys that were read while new, through a long scan of one-hit keys', () => {
+  void it('keeps keys that were read while new, through a long scan of one-hit keys', () => {
     const c = cache(1000);
     for (let i = 0; i < 10; i++) c.set(`hot${i}`, bytes(10));
     for (let i = 0; i < 10; i++) c.get(`hot${i}`);
@@ -41,7 +41,7 @@ describe('S3FifoCache', () => {
     assert.ok(c.calculatedSize <= 1000);
   });
 
-  it('admits a key seen again soon after eviction straight into main', () => {
+  void it('admits a key seen again soon after eviction straight into main', () => {
     const c = cache(100, 0.1);
     c.set('x', bytes(10));
     for (let i = 0; i < 10; i++) c.set(`f${i}`, bytes(10)); // pushes x out of small into the ghost
@@ -51,7 +51,7 @@ describe('S3FifoCache', () => {
     assert.equal(c.has('x'), true);
   });
 
-  it('without the ghost hit the same key would be gone', () => {
+  void it('without the ghost hit the same key would be gone', () => {
     const c = cache(100, 0.1);
     for (let i = 0; i < 30; i++) c.set(`f${i}`, bytes(10));
     c.set('x', bytes(10));
@@ -59,7 +59,7 @@ describe('S3FifoCache', () => {
     assert.equal(c.has('x'), false);
   });
 
-  it('does not store a value larger than the cache, and drops the old value of that key', () => {
+  void it('does not store a value larger than the cache, and drops the old value of that key', () => {
     const c = cache(50);
     c.set('big', bytes(51));
     assert.equal(c.has('big'), false);
@@ -69,7 +69,7 @@ describe('S3FifoCache', () => {
     assert.equal(c.calculatedSize, 0);
   });
 
-  it('re-sizes on update and evicts to make room', () => {
+  void it('re-sizes on update and evicts to make room', () => {
     const c = cache(100);
     c.set('a', bytes(10)).set('b', bytes(10));
     c.set('a', bytes(90));
@@ -80,7 +80,7 @@ describe('S3FifoCache', () => {
     assert.equal(c.get('a')?.length, 95);
   });
 
-  it('deletes and clears', () => {
+  void it('deletes and clears', () => {
     const c = cache(100);
     c.set('a', bytes(10)).set('b', bytes(10));
     assert.equal(c.delete('a'), true);
@@ -91,14 +91,14 @@ describe('S3FifoCache', () => {
     assert.equal(c.calculatedSize, 0);
   });
 
-  it('rejects bad options and bad sizes', () => {
+  void it('rejects bad options and bad sizes', () => {
     assert.throws(() => cache(0), /maxSize/);
     assert.throws(() => cache(10, 1), /smallRatio/);
     const c = new S3FifoCache<string, number>({ maxSize: 10, sizeCalculation: () => 0 });
     assert.throws(() => c.set('a', 1), /sizeCalculation/);
   });
 
-  it('matches a plain map for present keys and never exceeds maxSize (random operations)', () => {
+  void it('matches a plain map for present keys and never exceeds maxSize (random operations)', () => {
     const op = fc.record({
       kind: fc.constantFrom('get', 'set', 'set', 'delete'),
       key: fc.integer({ min: 0, max: 30 }),
