@@ -9,6 +9,12 @@ import type { Config } from './config/schema.js';
 import { EventBus } from './events/bus.js';
 import { Library } from './media/library.js';
 import { createLogger, type Logger } from './ops/logger.js';
+import { metricsRoute } from './api/metrics-route.js';
+import { probeRoutes } from './api/probe-routes.js';
+import { trackHttp, type HttpDrain } from './ops/http-drain.js';
+import { httpMiddleware } from './ops/http-middleware.js';
+import { createMetrics, registerIndexMetrics, type Metrics } from './ops/metrics.js';
+import { registerStatusFallbacks } from './ops/status-readers.js';
 
 export interface SpisDeps {
   log?: Logger;
@@ -20,6 +26,8 @@ export interface Spis {
   bus: EventBus;
   library: Library;
   log: Logger;
+  /** Prometheus instruments (one registry per app); parts record into them. */
+  metrics: Metrics;
   /** Named sections added to `/api/status`. */
   status: StatusSections;
   /** The HTTP server once `listen()` ran. */
@@ -48,16 +56,23 @@ export async function createSpis(config: Config, deps: SpisDeps = {}): Promise<S
     log,
   });
   const status: StatusSections = new Map();
+  const metrics = createMetrics();
+  registerIndexMetrics(metrics, library);
+  registerStatusFallbacks(metrics, status);
+  let closing = false;
 
   const app = new Koa({ proxy: config.trustProxy });
   app.silent = true; // errors are logged by errorMiddleware, once
+  app.use(httpMiddleware(metrics, log));
   app.use(errorMiddleware(log));
-  for (const router of [mediaRoutes(library), statusRoute(library, status)]) {
+  const ops = [probeRoutes({ ready: () => library.isReady && !closing }), metricsRoute(metrics, { public: config.metrics.public })];
+  for (const router of [...ops, mediaRoutes(library), statusRoute(library, status)]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }
 
   let server: http.Server | null = null;
+  let drain: HttpDrain | null = null;
   let started: Promise<void> | null = null;
   const spis: Spis = {
     config,
@@ -65,6 +80,7 @@ export async function createSpis(config: Config, deps: SpisDeps = {}): Promise<S
     bus,
     library,
     log,
+    metrics,
     status,
     get server() {
       return server;
@@ -75,6 +91,7 @@ export async function createSpis(config: Config, deps: SpisDeps = {}): Promise<S
     },
     async listen() {
       server = http.createServer(app.callback());
+      drain = trackHttp(server);
       await new Promise<void>((resolve, reject) => {
         server!.once('error', reject);
         server!.listen(config.port, config.host, () => resolve());
@@ -84,17 +101,33 @@ export async function createSpis(config: Config, deps: SpisDeps = {}): Promise<S
       void spis.start().catch((error: Error) => log.fatal({ err: error }, 'indexing failed'));
       return { port, url: `http://${host}:${port}` };
     },
+    // Order matters: stop taking requests and let in-flight ones finish (bounded), then
+    // finish renders, flush the webhook outbox and close WebSockets (1001) before the index
+    // is saved; the HTTP server only reports closed once upgraded sockets are gone.
     async close() {
-      if (server) {
-        const closing = new Promise<void>((resolve) => server!.close(() => resolve()));
-        server.closeAllConnections();
-        await closing;
+      closing = true;
+      if (drain) {
+        const { dropped } = await drain.drain(5000);
+        if (dropped > 0) log.warn({ dropped }, 'shutdown: dropped requests still running after 5 s');
       }
-      if (started) await started.catch(() => undefined);
+      // ← renders, outbox and WebSocket hub close here, in that order.
+      // Then the library: a start-up walk still running stops at its next file instead of
+      // finishing a whole first index inside the shutdown window.
       await library.close();
+      if (started) await settleWithin(started, 2000);
+      // Upgraded sockets keep the server open; whoever owns them closes them above.
+      if (drain) await settleWithin(drain.closed, 2000);
     },
   };
   return spis;
+}
+
+/** Waits for `task` to settle, but no longer than `ms` (shutdown must stay bounded). */
+async function settleWithin(task: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  await Promise.race([task.then(() => undefined, () => undefined), timeout]);
+  clearTimeout(timer);
 }
 
 async function prepareFolders(config: Config, log: Logger): Promise<void> {

@@ -1,0 +1,25 @@
+import Router from '@koa/router';
+
+export interface ProbeState {
+  /** True once the first index is done and until shutdown begins. */
+  ready(): boolean;
+}
+
+/**
+ * Liveness and readiness for systemd, Docker and Kubernetes. No auth and no body worth
+ * caching: `live` answers while the event loop runs; `ready` says whether to send traffic.
+ */
+export function probeRoutes(state: ProbeState): Router {
+  const router = new Router();
+  router.get('/probe/live', (ctx) => {
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = { status: 'live' };
+  });
+  router.get('/probe/ready', (ctx) => {
+    ctx.set('Cache-Control', 'no-store');
+    const ready = state.ready();
+    ctx.status = ready ? 200 : 503;
+    ctx.body = { status: ready ? 'ready' : 'starting' };
+  });
+  return router;
+}

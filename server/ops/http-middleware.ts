@@ -1,0 +1,37 @@
+import type { Context, Middleware } from 'koa';
+import type { Logger } from './logger.js';
+import type { Metrics } from './metrics.js';
+import { redactUrl } from './redact-url.js';
+
+/**
+ * Times every request and logs one line for it. Outermost, so it sees the status the error
+ * middleware settled on. The route label is the matched @koa/router pattern
+ * (`/api/media/:id`), never the raw URL, so the number of series stays bounded.
+ */
+export function httpMiddleware(metrics: Metrics, log: Logger): Middleware {
+  return async (ctx, next) => {
+    const started = process.hrtime.bigint();
+    metrics.httpInFlight.inc();
+    try {
+      await next();
+    } finally {
+      metrics.httpInFlight.dec();
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const route = routeOf(ctx);
+      const status = ctx.status;
+      metrics.httpDuration.observe({ method: ctx.method, route, status: String(status) }, seconds);
+      const line = { method: ctx.method, route, url: redactUrl(ctx.originalUrl), status, ms: Math.round(seconds * 1e4) / 10 };
+      // Successful reads (thumbnail scrolling) are debug so a Pi's journal is not flooded.
+      if (status >= 500) log.warn(line, 'request');
+      else if (status >= 400 || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) log.info(line, 'request');
+      else log.debug(line, 'request');
+    }
+  };
+}
+
+/** Matched route pattern; anything no router claimed (static files, 404s) shares one label. */
+export function routeOf(ctx: Context): string {
+  const matched = (ctx as Context & { _matchedRoute?: unknown })._matchedRoute;
+  if (typeof matched === 'string') return matched;
+  return ctx.status === 404 ? '(unmatched)' : '(static)';
+}
