@@ -9,12 +9,18 @@ import type { Config } from './config/schema.js';
 import { EventBus } from './events/bus.js';
 import { Library } from './media/library.js';
 import { createLogger, type Logger } from './ops/logger.js';
+import { originalRoute } from './api/original-route.js';
+import { thumbRoutes } from './api/thumb-routes.js';
+import { transformRoutes } from './api/transform-routes.js';
+import { createVideoProber, locateVideoTools } from './media/video-probe.js';
+import { setupThumbnails, type Thumbnails } from './thumbs/setup.js';
 import { metricsRoute } from './api/metrics-route.js';
 import { probeRoutes } from './api/probe-routes.js';
 import { trackHttp, type HttpDrain } from './ops/http-drain.js';
 import { httpMiddleware } from './ops/http-middleware.js';
 import { createMetrics, registerIndexMetrics, type Metrics } from './ops/metrics.js';
 import { registerStatusFallbacks } from './ops/status-readers.js';
+import { createLiveEvents, type LiveEvents } from './events/live-events.js';
 
 export interface SpisDeps {
   log?: Logger;
@@ -30,6 +36,10 @@ export interface Spis {
   metrics: Metrics;
   /** Named sections added to `/api/status`. */
   status: StatusSections;
+  /** Thumbnails, transforms and their background queue. */
+  thumbs: Thumbnails;
+  /** The `/api/events` WebSocket hub and the webhook outbox. */
+  live: LiveEvents;
   /** The HTTP server once `listen()` ran. */
   server: http.Server | null;
   /** Starts indexing (resolves when the first index is complete). */
@@ -46,6 +56,7 @@ export async function createSpis(config: Config, deps: SpisDeps = {}): Promise<S
   const log = deps.log ?? createLogger(config.log);
   await prepareFolders(config, log);
 
+  const videoTools = await locateVideoTools(config.video, log);
   const bus = new EventBus();
   const library = new Library({
     mediaDir: config.media,
@@ -54,11 +65,14 @@ export async function createSpis(config: Config, deps: SpisDeps = {}): Promise<S
     watch: config.watch,
     bus,
     log,
+    probeVideo: videoTools.ffprobe ? createVideoProber(videoTools.ffprobe) : null,
   });
   const status: StatusSections = new Map();
+  const thumbs = setupThumbnails({ config, library, log, status, tools: videoTools });
   const metrics = createMetrics();
   registerIndexMetrics(metrics, library);
   registerStatusFallbacks(metrics, status);
+  const live = createLiveEvents({ config, bus, library, log, metrics, status });
   let closing = false;
 
   const app = new Koa({ proxy: config.trustProxy });
@@ -66,7 +80,7 @@ export async function createSpis(config: Config, deps: SpisDeps = {}): Promise<S
   app.use(httpMiddleware(metrics, log));
   app.use(errorMiddleware(log));
   const ops = [probeRoutes({ ready: () => library.isReady && !closing }), metricsRoute(metrics, { public: config.metrics.public })];
-  for (const router of [...ops, mediaRoutes(library), statusRoute(library, status)]) {
+  for (const router of [...ops, mediaRoutes(library), ...thumbnailRoutes(library, thumbs, config), statusRoute(library, status)]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }
@@ -82,16 +96,20 @@ export async function createSpis(config: Config, deps: SpisDeps = {}): Promise<S
     log,
     metrics,
     status,
+    thumbs,
+    live,
     get server() {
       return server;
     },
     start() {
+      if (!started) live.start();
       started ??= library.start();
       return started;
     },
     async listen() {
       server = http.createServer(app.callback());
       drain = trackHttp(server);
+      server.on('upgrade', live.hub.handleUpgrade);
       await new Promise<void>((resolve, reject) => {
         server!.once('error', reject);
         server!.listen(config.port, config.host, () => resolve());
@@ -111,10 +129,14 @@ export async function createSpis(config: Config, deps: SpisDeps = {}): Promise<S
         if (dropped > 0) log.warn({ dropped }, 'shutdown: dropped requests still running after 5 s');
       }
       // ← renders, outbox and WebSocket hub close here, in that order.
+      await thumbs.close();
+      await live.hub.close();
       // Then the library: a start-up walk still running stops at its next file instead of
       // finishing a whole first index inside the shutdown window.
       await library.close();
       if (started) await settleWithin(started, 2000);
+      // After the library: events from indexing that finished during shutdown reach the outbox.
+      await live.webhooks.close();
       // Upgraded sockets keep the server open; whoever owns them closes them above.
       if (drain) await settleWithin(drain.closed, 2000);
     },
@@ -128,6 +150,12 @@ async function settleWithin(task: Promise<unknown>, ms: number): Promise<void> {
   const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
   await Promise.race([task.then(() => undefined, () => undefined), timeout]);
   clearTimeout(timer);
+}
+
+/** The transform route comes last: its `/media/:id/:output` would shadow later ones. */
+function thumbnailRoutes(library: Library, thumbs: Thumbnails, config: Config) {
+  const policy = { avif: config.thumbnails.avif, webp: config.thumbnails.webp };
+  return [thumbRoutes(library, thumbs, policy), originalRoute(library), transformRoutes(library, thumbs, { limits: config.transforms })];
 }
 
 async function prepareFolders(config: Config, log: Logger): Promise<void> {

@@ -58,6 +58,8 @@ export const configSchema = z.strictObject({
       concurrency: positiveInt.max(64).default(2),
       memoryCacheBytes: z.number().int().min(0).default(64 * 1024 * 1024),
       pregenerate: z.boolean().default(true),
+      /** One render (decode + resize + encode) is abandoned after this long. */
+      timeoutSeconds: positiveInt.max(600).default(30),
     })
     .prefault({}),
   transforms: z
@@ -76,6 +78,26 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   webhooks: z.array(webhook).default([]),
+  /** How webhook deliveries are sent and retried (exponential backoff with jitter, bounded). */
+  webhookRetry: z
+    .strictObject({
+      initialDelayMs: positiveInt.max(3_600_000).default(5_000),
+      maxDelayMs: positiveInt.max(86_400_000).default(15 * 60_000),
+      /** A delivery not accepted within this time after its event becomes a dead letter. */
+      maxAgeMs: positiveInt.default(24 * 3_600_000),
+      timeoutMs: positiveInt.max(300_000).default(10_000),
+      concurrency: positiveInt.max(16).default(2),
+      /** On shutdown, keep sending due deliveries this long; the rest stay in the outbox. */
+      flushMs: z.number().int().min(0).max(8_000).default(3_000),
+    })
+    .prefault({}),
+  /** The `/api/events` WebSocket: heartbeat and the per-client send buffer bound. */
+  liveEvents: z
+    .strictObject({
+      heartbeatMs: positiveInt.min(100).max(600_000).default(30_000),
+      maxBufferedBytes: positiveInt.min(16 * 1024).default(1024 * 1024),
+    })
+    .prefault({}),
   auth: z
     .strictObject({
       sessionTtlHours: positiveInt.default(24 * 30),

@@ -1,0 +1,58 @@
+import type { StatusSections } from '../api/status-route.js';
+import type { Config } from '../config/schema.js';
+import type { Library } from '../media/library.js';
+import type { Logger } from '../ops/logger.js';
+import type { Metrics } from '../ops/metrics.js';
+import { version } from '../version.js';
+import { WebhookDispatcher } from '../webhooks/dispatcher.js';
+import type { EventBus } from './bus.js';
+import { WsHub } from './ws-hub.js';
+
+export interface LiveEventsDeps {
+  config: Config;
+  bus: EventBus;
+  library: Library;
+  log: Logger;
+  metrics: Metrics;
+  status: StatusSections;
+}
+
+export interface LiveEvents {
+  hub: WsHub;
+  webhooks: WebhookDispatcher;
+  /** Opens the outbox and resumes deliveries left by an earlier run. */
+  start(): void;
+}
+
+/** Builds the two ways spis tells the outside world about changes and reports on both. */
+export function createLiveEvents({ config, bus, library, log, metrics, status }: LiveEventsDeps): LiveEvents {
+  const hub = new WsHub({
+    bus,
+    log,
+    hello: () => ({ version, count: library.index.size }),
+    heartbeatMs: config.liveEvents.heartbeatMs,
+    maxBufferedBytes: config.liveEvents.maxBufferedBytes,
+  });
+  const webhooks = new WebhookDispatcher({
+    bus,
+    log,
+    dataDir: config.data,
+    hooks: config.webhooks,
+    settings: config.webhookRetry,
+    onOutcome: (outcome) => {
+      metrics.webhookDeliveries.inc({ outcome });
+      if (outcome === 'failed') metrics.webhookFailures.inc();
+    },
+  });
+  status.set('events', () => ({ clients: hub.clientCount, dropped: { ...hub.dropped } }));
+  status.set('webhooks', () => webhooks.status());
+  metrics.read('websocketClients', () => hub.clientCount);
+  metrics.read('webhookBacklog', () => webhooks.status().pending);
+  return {
+    hub,
+    webhooks,
+    start() {
+      webhooks.start().catch((error: Error) => log.error({ err: error.message }, 'webhook outbox could not be opened'));
+    },
+  };
+}
