@@ -4,7 +4,7 @@ import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import type { ApiItem } from '../../server/shared/api-types.js';
 import { writeJpeg } from '../helpers/media.js';
-import { api, startTestServer, tempDir, waitFor, type TestServer } from '../helpers/spis.js';
+import { api, startTestServer, tempDir, waitFor } from '../helpers/spis.js';
 import { startReceiver, type ReceivedHook, type WebhookReceiver } from '../helpers/webhook-receiver.js';
 
 const SECRET = 'test-secret-0123456789abcdef';
