@@ -1,0 +1,63 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type { Library } from '../media/library.js';
+import type { MediaRecord } from '../media/record.js';
+import { mimeOf } from '../thumbs/formats.js';
+import { parseNamedOutput } from '../thumbs/named-output.js';
+import type { Thumbnails } from '../thumbs/setup.js';
+import { parseTransformParams, type RawParams, type TransformLimits } from '../thumbs/transform-params.js';
+import { TransformService } from '../thumbs/transform-service.js';
+import { requireRecord } from './media-routes.js';
+import { immutableCaching, shortCaching } from './thumb-routes.js';
+
+/**
+ * Where signed-URL checks plug in (auth is added separately): called before any parsing or
+ * rendering with the request (its `expires` / `sig` query keys) and the item; throw an
+ * AppError (401/403) to refuse. The default lets everything through.
+ */
+export type TransformGuard = (ctx: Context, record: MediaRecord) => void | Promise<void>;
+
+export interface TransformRouteOptions {
+  limits: TransformLimits;
+  guard?: TransformGuard;
+}
+
+/** `GET /api/media/:id/image?…` and the named outputs `GET /api/media/:id/w200.jpg` etc. */
+export function transformRoutes(library: Library, thumbs: Thumbnails, options: TransformRouteOptions): Router {
+  const router = new Router({ prefix: '/api' });
+  const guard = options.guard ?? (() => undefined);
+
+  const serve = async (ctx: Context, record: MediaRecord, raw: RawParams, version: unknown) => {
+    await guard(ctx, record);
+    const spec = thumbs.transforms.resolve(parseTransformParams(raw, options.limits), ctx.get('Accept'));
+    if (raw.format === undefined || raw.format === 'auto') ctx.vary('Accept');
+    ctx.set('Cache-Control', version === record.version ? immutableCaching : shortCaching);
+    ctx.etag = TransformService.cacheKey(record, spec);
+    ctx.status = 200;
+    if (ctx.fresh) {
+      ctx.status = 304;
+      return;
+    }
+    const data = await thumbs.transforms.get(record, spec);
+    ctx.type = mimeOf[spec.format];
+    ctx.body = data;
+  };
+
+  router.get('/media/:id/image', async (ctx) => {
+    const record = requireRecord(library, ctx.params.id);
+    await serve(ctx, record, ctx.query as RawParams, ctx.query.v);
+  });
+
+  // Names that are not outputs fall through to later routes (and finally the API 404).
+  router.get('/media/:id/:output', async (ctx, next) => {
+    const named = parseNamedOutput(ctx.params.output ?? '');
+    if (!named) return next();
+    const record = requireRecord(library, ctx.params.id);
+    const query = ctx.query as RawParams;
+    // Only `v` and the signature keys may come with a named output: the name says the rest.
+    const extra = Object.fromEntries(Object.entries(query).filter(([key]) => ['v', 'expires', 'sig'].includes(key)));
+    const unknown = Object.keys(query).find((key) => !(key in extra));
+    await serve(ctx, record, unknown ? { ...named, [unknown]: query[unknown] } : { ...named, ...extra }, query.v);
+  });
+  return router;
+}

@@ -1,0 +1,114 @@
+import { execFile } from 'node:child_process';
+import { createRequire } from 'node:module';
+import { promisify } from 'node:util';
+import type { Logger } from '../ops/logger.js';
+import type { VideoFacts, VideoProber } from './file-probe.js';
+
+const exec = promisify(execFile);
+
+/** ffmpeg/ffprobe binaries that answered `-version`; null when none did. */
+export interface VideoTools {
+  ffmpeg: string | null;
+  ffprobe: string | null;
+}
+
+/**
+ * Finds working binaries: the configured path, else the one on PATH, else the npm-installed
+ * static build. Says once, at start, what video support is missing.
+ */
+export async function locateVideoTools(config: { ffmpeg: string; ffprobe: string }, log: Logger): Promise<VideoTools> {
+  const tools: VideoTools = {
+    ffmpeg: await firstWorking([config.ffmpeg, 'ffmpeg', installedPath('@ffmpeg-installer/ffmpeg')]),
+    ffprobe: await firstWorking([config.ffprobe, 'ffprobe', installedPath('@ffprobe-installer/ffprobe')]),
+  };
+  for (const name of ['ffmpeg', 'ffprobe'] as const) {
+    if (config[name] && tools[name] !== config[name]) {
+      log.warn({ configured: config[name], using: tools[name] }, `video.${name} does not run; using another binary`);
+    }
+  }
+  if (!tools.ffmpeg || !tools.ffprobe) {
+    log.warn(
+      { ffmpeg: Boolean(tools.ffmpeg), ffprobe: Boolean(tools.ffprobe) },
+      'ffmpeg/ffprobe not found: videos are listed with a placeholder poster and without duration; install ffmpeg or set video.ffmpeg and video.ffprobe',
+    );
+  }
+  return tools;
+}
+
+async function firstWorking(candidates: Array<string | null>): Promise<string | null> {
+  for (const candidate of candidates) {
+    if (!candidate) continue;
+    const ok = await exec(candidate, ['-version'], { timeout: 10_000 }).then(() => true, () => false);
+    if (ok) return candidate;
+  }
+  return null;
+}
+
+function installedPath(pkg: string): string | null {
+  try {
+    const loaded = createRequire(import.meta.url)(pkg) as { path?: unknown };
+    return typeof loaded.path === 'string' ? loaded.path : null;
+  } catch {
+    return null; // no build for this platform
+  }
+}
+
+/** A `VideoProber` for the Library, backed by ffprobe's JSON output. */
+export function createVideoProber(ffprobe: string, timeoutMs = 20_000): VideoProber {
+  return async (absPath) => {
+    const { stdout } = await exec(
+      ffprobe,
+      ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', '--', absPath],
+      { timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024 },
+    );
+    return parseProbe(stdout);
+  };
+}
+
+interface ProbeStream {
+  codec_type?: string;
+  width?: number;
+  height?: number;
+  tags?: Record<string, string>;
+  side_data_list?: Array<{ rotation?: number }>;
+}
+
+interface ProbeOutput {
+  streams?: ProbeStream[];
+  format?: { duration?: string; tags?: Record<string, string> };
+}
+
+/** Pure: ffprobe JSON → display size (rotation applied), duration and creation instant. */
+export function parseProbe(json: string): VideoFacts | null {
+  let parsed: ProbeOutput;
+  try {
+    parsed = JSON.parse(json) as ProbeOutput;
+  } catch {
+    return null;
+  }
+  const video = parsed.streams?.find((stream) => stream.codec_type === 'video');
+  const rotation = Number(video?.side_data_list?.find((side) => side.rotation !== undefined)?.rotation ?? video?.tags?.rotate ?? 0);
+  const sideways = Math.abs(rotation) % 180 === 90;
+  const width = video?.width && video.width > 0 ? video.width : null;
+  const height = video?.height && video.height > 0 ? video.height : null;
+  const duration = Number(parsed.format?.duration);
+  return {
+    width: sideways ? height : width,
+    height: sideways ? width : height,
+    durationMs: Number.isFinite(duration) && duration > 0 ? Math.round(duration * 1000) : null,
+    createdMs: creationTime(parsed.format?.tags, video?.tags),
+  };
+}
+
+function creationTime(...tagSets: Array<Record<string, string> | undefined>): number | null {
+  for (const tags of tagSets) {
+    // Apple's tag keeps the local offset; creation_time is UTC. Either is an instant.
+    for (const key of ['com.apple.quicktime.creationdate', 'creation_time']) {
+      const value = tags?.[key];
+      const ms = value ? Date.parse(value) : NaN;
+      // Cameras without a clock write 1904-01-01 / 1970-01-01: not a real date.
+      if (Number.isFinite(ms) && ms > Date.UTC(1971, 0, 1)) return ms;
+    }
+  }
+  return null;
+}

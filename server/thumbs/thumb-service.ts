@@ -1,0 +1,106 @@
+import { LRUCache } from 'lru-cache';
+import type { Library } from '../media/library.js';
+import type { MediaRecord } from '../media/record.js';
+import type { Logger } from '../ops/logger.js';
+import type { Limiter } from '../util/limiter.js';
+import type { ThumbDiskCache } from './disk-cache.js';
+import { renditionBox, type FormatPolicy, type OutputFormat, type Rendition } from './formats.js';
+import { SharedCache } from './memory-cache.js';
+import { preferredFormat } from './negotiate.js';
+import { render, type RenderLimits } from './render.js';
+import { toMediaError } from './render-errors.js';
+import { loadSource, type SourceOptions } from './source.js';
+import { computeThumbhash } from './thumbhash.js';
+
+export interface ThumbServiceOptions {
+  library: Library;
+  disk: ThumbDiskCache;
+  limiter: Limiter;
+  source: SourceOptions;
+  policy: FormatPolicy;
+  quality: number;
+  memoryCacheBytes: number;
+  limits: RenderLimits;
+  log: Logger;
+}
+
+/**
+ * Small and large renditions: memory → disk → render, in that order. Concurrent requests for
+ * one rendition share a single render; renders run under the shared sharp limiter, requests
+ * ahead of background work.
+ */
+export class ThumbService {
+  /** Renders actually performed (not cache hits); lets tests prove de-duplication. */
+  renders = 0;
+  renderFailures = 0;
+  readonly memory: SharedCache;
+  /** Recent failures, so a broken file is not decoded again on every request. */
+  private readonly failed = new LRUCache<string, { error: unknown }>({ max: 1000 });
+
+  constructor(private readonly options: ThumbServiceOptions) {
+    this.memory = new SharedCache(options.memoryCacheBytes);
+  }
+
+  get preferred(): OutputFormat {
+    return preferredFormat(this.options.policy);
+  }
+
+  async get(record: MediaRecord, rendition: Rendition, format: OutputFormat, priority = true): Promise<Buffer> {
+    const key = `${record.id}/${record.version}/${rendition}.${format}`;
+    const failure = this.failed.get(key);
+    if (failure) throw failure.error;
+    return this.memory.get(key, async () => {
+      const { disk } = this.options;
+      const stored = await disk.read(record.id, record.version, rendition, format);
+      if (stored) return stored;
+      try {
+        const data = await this.options.limiter.run(() => this.render(record, rendition, format), priority);
+        if (this.isCurrent(record)) await disk.write(record.id, record.version, rendition, format, data);
+        return data;
+      } catch (error) {
+        const mapped = toMediaError(error, this.options.limits.maxInputPixels);
+        this.failed.set(key, { error: mapped });
+        throw mapped;
+      }
+    });
+  }
+
+  /** The small thumbnail exists on disk and the record has its placeholder. */
+  async ensureSmall(record: MediaRecord, priority: boolean): Promise<void> {
+    const format = this.preferred;
+    const onDisk = await this.options.disk.has(record.id, record.version, 'small', format);
+    if (onDisk && record.placeholder) return;
+    const image = await this.get(record, 'small', format, priority);
+    if (!record.placeholder && this.isCurrent(record)) {
+      this.options.library.patch(record.id, { placeholder: await computeThumbhash(image) });
+    }
+  }
+
+  /** Forgets everything about an item's other versions (or the item, with `keep` null). */
+  async forget(id: string, keep: string | null): Promise<void> {
+    this.memory.deleteWhere((key) => key.startsWith(`${id}/`) && (keep === null || !key.startsWith(`${id}/${keep}/`)));
+    await this.options.disk.prune(id, keep);
+  }
+
+  private async render(record: MediaRecord, rendition: Rendition, format: OutputFormat): Promise<Buffer> {
+    this.renders++;
+    const box = renditionBox[rendition];
+    try {
+      const source = await loadSource(record, this.options.source);
+      const out = await render(
+        source,
+        { width: box, height: box, fit: 'inside', enlarge: false, format, quality: this.options.quality },
+        this.options.limits,
+      );
+      return out.data;
+    } catch (error) {
+      this.renderFailures++;
+      this.options.log.warn({ path: record.path, rendition, err: (error as Error).message }, 'thumbnail failed');
+      throw error;
+    }
+  }
+
+  private isCurrent(record: MediaRecord): boolean {
+    return this.options.library.index.getById(record.id)?.version === record.version;
+  }
+}

@@ -1,0 +1,75 @@
+import type { MediaRecord } from '../media/record.js';
+import type { Limiter } from '../util/limiter.js';
+import type { FormatPolicy, OutputFormat } from './formats.js';
+import { SharedCache } from './memory-cache.js';
+import { negotiateFormat } from './negotiate.js';
+import { render, type RenderLimits, type RenderOps } from './render.js';
+import { toMediaError } from './render-errors.js';
+import { loadSource, type SourceOptions } from './source.js';
+import { canonicalTransformKey, type FitMode, type TransformLimits, type TransformSpec } from './transform-params.js';
+
+export type ResolvedSpec = TransformSpec & { format: OutputFormat; quality: number };
+
+export interface TransformServiceOptions {
+  limiter: Limiter;
+  source: SourceOptions;
+  policy: FormatPolicy;
+  quality: number;
+  cacheBytes: number;
+  limits: RenderLimits & TransformLimits;
+}
+
+const fitOf: Readonly<Record<FitMode, RenderOps['fit']>> = { max: 'inside', crop: 'cover', pad: 'contain', stretch: 'fill' };
+
+/** On-the-fly transforms with a byte-bounded cache keyed by item version + canonical spec. */
+export class TransformService {
+  renders = 0;
+  readonly cache: SharedCache;
+
+  constructor(private readonly options: TransformServiceOptions) {
+    this.cache = new SharedCache(options.cacheBytes);
+  }
+
+  /** Fills in what the request left open: the format from `Accept`, the default quality. */
+  resolve(spec: TransformSpec, accept: string | undefined): ResolvedSpec {
+    const format = spec.format === 'auto' ? negotiateFormat(accept, this.options.policy) : spec.format;
+    return { ...spec, format, quality: spec.quality ?? this.options.quality };
+  }
+
+  static cacheKey(record: MediaRecord, spec: ResolvedSpec): string {
+    return `${record.id}/${record.version}/${canonicalTransformKey(spec)}`;
+  }
+
+  get(record: MediaRecord, spec: ResolvedSpec): Promise<Buffer> {
+    return this.cache.get(TransformService.cacheKey(record, spec), () =>
+      this.options.limiter.run(async () => {
+        this.renders++;
+        try {
+          const source = await loadSource(record, this.options.source);
+          return (await render(source, renderOps(spec, this.options.limits), this.options.limits)).data;
+        } catch (error) {
+          throw toMediaError(error, this.options.limits.maxInputPixels);
+        }
+      }, true),
+    );
+  }
+}
+
+/**
+ * A missing side is bounded by the configured maximum, so the output can never exceed the
+ * limits even with `upscale` on a very narrow or very tall picture.
+ */
+export function renderOps(spec: ResolvedSpec, limits: TransformLimits): RenderOps {
+  return {
+    width: spec.w ?? limits.maxWidth,
+    height: spec.h ?? limits.maxHeight,
+    fit: fitOf[spec.mode],
+    enlarge: spec.upscale,
+    format: spec.format,
+    quality: spec.quality,
+    rotate: spec.rotate,
+    flip: spec.flip,
+    blur: spec.blur,
+    grayscale: spec.grayscale,
+  };
+}
