@@ -1,0 +1,346 @@
+import { EventEmitter } from 'node:events';
+import { realpath, stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { EventBus } from '../events/bus.js';
+import type { Logger } from '../ops/logger.js';
+import type { ApiItem, IndexPhase } from '../shared/api-types.js';
+import { SerialWriter } from '../util/atomic-write.js';
+import { Limiter } from '../util/limiter.js';
+import { FileProber, type VideoProber } from './file-probe.js';
+import { MarksStore } from './marks-store.js';
+import { MediaIndex, type Marks } from './media-index.js';
+import { hasMediaExtension, isHidden } from './media-types.js';
+import { presentItem } from './present.js';
+import type { MediaRecord } from './record.js';
+import { buildRecord } from './record-factory.js';
+import { readSnapshot, writeSnapshot } from './snapshot.js';
+import { isInside, walkMedia, type FoundFile } from './walk.js';
+import { watchMedia, type MediaWatcher, type WatchEvent } from './watcher.js';
+
+export interface LibraryOptions {
+  mediaDir: string;
+  dataDir: string;
+  zone: string;
+  watch: { enabled: boolean; settleMs: number; usePolling: boolean };
+  bus: EventBus;
+  log: Logger;
+  probeVideo?: VideoProber | null;
+  /** Metadata reads in parallel; I/O bound, so a little above the core count. */
+  readConcurrency?: number;
+  snapshotDelayMs?: number;
+}
+
+export interface ScanState {
+  phase: IndexPhase | 'starting';
+  done: number;
+  total: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+  durationMs: number | null;
+}
+
+/** Internal notices for pipelines that follow records (thumbnails), richer than the bus. */
+interface LibraryEvents {
+  'record.upserted': [record: MediaRecord, previous: MediaRecord | undefined];
+  'record.removed': [record: MediaRecord];
+}
+
+/**
+ * Keeps the in-memory index in step with the media folder: reconciles the snapshot with a
+ * walk at start, then follows the watcher. One path is processed at a time, so a watcher
+ * event racing the start-up walk cannot index a file twice.
+ */
+export class Library extends EventEmitter<LibraryEvents> {
+  readonly index = new MediaIndex();
+  readonly prober: FileProber;
+  readonly scan: ScanState = { phase: 'starting', done: 0, total: 0, startedAt: null, finishedAt: null, durationMs: null };
+  /** Files seen but not indexed, with the reason (relative paths only). */
+  readonly skipped = new Map<string, string>();
+  private marks!: MarksStore;
+  private watcher: MediaWatcher | null = null;
+  private realRoot = '';
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private readonly readLimiter: Limiter;
+  private snapshotTimer: NodeJS.Timeout | null = null;
+  private snapshotDirty = false;
+  private readonly snapshotWriter = new SerialWriter();
+  private announceGate: (record: MediaRecord) => Promise<void> = async () => undefined;
+  private readyResolve!: () => void;
+  readonly ready: Promise<void> = new Promise((resolve) => (this.readyResolve = resolve));
+  private closed = false;
+  private lastProgress = 0;
+
+  constructor(private readonly options: LibraryOptions) {
+    super();
+    this.prober = new FileProber(options.probeVideo ?? null);
+    this.readLimiter = new Limiter(options.readConcurrency ?? 8);
+  }
+
+  /** Called before `media.added` goes out, e.g. to make sure the small thumbnail exists. */
+  setAnnounceGate(gate: (record: MediaRecord) => Promise<void>): void {
+    this.announceGate = gate;
+  }
+
+  get isReady(): boolean {
+    return this.scan.phase === 'watching';
+  }
+
+  marksOf = (record: MediaRecord): Marks => this.marks.get(record.fingerprint);
+
+  present(record: MediaRecord): ApiItem {
+    return presentItem(record, this.marksOf(record));
+  }
+
+  markCounts() {
+    return this.marks.counts();
+  }
+
+  /** Loads marks and the snapshot, starts watching, then walks; resolves once the walk is done. */
+  async start(): Promise<void> {
+    const { dataDir, mediaDir, log } = this.options;
+    this.marks = await MarksStore.open(dataDir);
+    this.realRoot = await realpath(mediaDir);
+    this.scan.startedAt = Date.now();
+
+    const snapshot = await readSnapshot(dataDir);
+    const firstIndex = snapshot === null;
+    if (snapshot && snapshot.zone !== this.options.zone) {
+      log.info({ from: snapshot.zone, to: this.options.zone }, 'time zone changed: re-reading dates of every file');
+    }
+    const reusable = snapshot && snapshot.zone === this.options.zone ? snapshot.records : [];
+    this.index.load(reusable);
+
+    if (this.options.watch.enabled) this.startWatcher();
+    await this.reconcile(firstIndex);
+    await this.watcher?.ready;
+    this.scan.phase = 'watching';
+    this.scan.finishedAt = Date.now();
+    this.scan.durationMs = this.scan.finishedAt - (this.scan.startedAt ?? this.scan.finishedAt);
+    this.scheduleSnapshot(0);
+    log.info({ items: this.index.size, skipped: this.skipped.size, ms: this.scan.durationMs }, 'media index ready');
+    this.options.bus.emit('index.completed', { count: this.index.size, firstIndex });
+    this.readyResolve();
+  }
+
+  private async reconcile(firstIndex: boolean): Promise<void> {
+    const seen = new Set<string>();
+    const changed: FoundFile[] = [];
+    this.setPhase('walking');
+    for await (const batch of walkMedia(this.options.mediaDir, {
+      exclude: [await realpath(this.options.dataDir).catch(() => this.options.dataDir)],
+      onSkip: (rel, reason) => this.skip(rel, reason),
+    })) {
+      if (this.closed) return;
+      for (const file of batch) {
+        seen.add(file.rel);
+        const known = this.index.getByPath(file.rel);
+        if (!known || known.size !== file.size || known.mtimeMs !== file.mtimeMs) changed.push(file);
+      }
+      this.scan.total = seen.size;
+      this.progress();
+    }
+    for (const record of [...this.index.all()]) {
+      if (!seen.has(record.path)) this.removeRecord(record.path, !firstIndex);
+    }
+    this.setPhase('reading', seen.size - changed.length, seen.size);
+    await Promise.all(
+      changed.map((file) =>
+        this.readLimiter.run(async () => {
+          if (this.closed) return; // shutting down: the next start resumes from the snapshot
+          await this.serialized(file.rel, () => this.indexFile(file, !firstIndex));
+          this.scan.done++;
+          this.progress();
+        }),
+      ),
+    );
+  }
+
+  private startWatcher(): void {
+    const dataDir = this.options.dataDir;
+    this.watcher = watchMedia(this.options.mediaDir, {
+      settleMs: this.options.watch.settleMs,
+      usePolling: this.options.watch.usePolling,
+      exclude: [dataDir],
+      onEvent: (event) => void this.onWatchEvent(event),
+      onError: (error) => this.options.log.warn({ err: error.message }, 'watcher error'),
+    });
+  }
+
+  private async onWatchEvent(event: WatchEvent): Promise<void> {
+    if (this.closed) return;
+    try {
+      switch (event.kind) {
+        case 'file':
+          await this.serialized(event.rel, () => this.refreshPath(event.rel));
+          break;
+        case 'file-removed':
+          // Re-check the disk rather than trust event order: a quick remove-and-restore stays indexed.
+          await this.serialized(event.rel, () => this.refreshPath(event.rel));
+          break;
+        case 'folder-removed':
+          for (const rel of this.index.pathsUnder(event.rel)) {
+            await this.serialized(rel, async () => this.removeRecord(rel, true));
+          }
+          break;
+        default: {
+          const never: never = event;
+          throw new Error(`unknown watch event ${JSON.stringify(never)}`);
+        }
+      }
+    } catch (error) {
+      this.options.log.error({ err: (error as Error).message, path: event.rel }, 'failed to handle a media change');
+    }
+  }
+
+  /** Re-stats one path and brings the index in line with what is on disk. */
+  private async refreshPath(rel: string): Promise<void> {
+    const name = rel.slice(rel.lastIndexOf('/') + 1);
+    if (rel.split('/').some(isHidden) || !hasMediaExtension(name)) return;
+    const abs = path.join(this.options.mediaDir, rel);
+    const real = await realpath(abs).catch(() => null);
+    if (!real || !isInside(this.realRoot, real)) {
+      if (real) this.skip(rel, 'symlink points outside the media folder');
+      this.removeRecord(rel, true);
+      return;
+    }
+    const info = await stat(abs).catch(() => null);
+    if (!info?.isFile()) {
+      this.removeRecord(rel, true);
+      return;
+    }
+    const known = this.index.getByPath(rel);
+    const mtimeMs = Math.trunc(info.mtimeMs);
+    if (known && known.size === info.size && known.mtimeMs === mtimeMs) return;
+    await this.indexFile({ rel, abs, size: info.size, mtimeMs }, true);
+  }
+
+  private async indexFile(file: FoundFile, announce: boolean): Promise<void> {
+    const known = this.index.getByPath(file.rel);
+    if (known && known.size === file.size && known.mtimeMs === file.mtimeMs) return;
+    const result = await this.prober.probe(file.abs, file.size);
+    if (!result.ok && result.missing) {
+      this.removeRecord(file.rel, announce); // gone since it was listed: a move, not a bad file
+      return;
+    }
+    if (!result.ok) {
+      this.skip(file.rel, result.reason);
+      this.removeRecord(file.rel, announce);
+      return;
+    }
+    this.skipped.delete(file.rel);
+    const record = buildRecord(file.rel, file, result.facts, this.options.zone);
+    if (known && known.fingerprint !== record.fingerprint) {
+      await this.marks.rekey(known.fingerprint, record.fingerprint, record.path);
+    }
+    const previous = this.index.upsert(record);
+    this.scheduleSnapshot();
+    this.emit('record.upserted', record, previous);
+    if (!announce) return;
+    await this.announceGate(record).catch((error: Error) =>
+      this.options.log.warn({ path: record.path, err: error.message }, 'could not prepare item before announcing it'),
+    );
+    // The gate may have taken a while; only announce what is still current.
+    const current = this.index.getByPath(record.path);
+    if (current?.version !== record.version) return;
+    this.options.bus.emit(previous ? 'media.updated' : 'media.added', { item: this.present(current) });
+  }
+
+  private removeRecord(rel: string, announce: boolean): void {
+    const removed = this.index.removePath(rel);
+    if (!removed) return;
+    this.scheduleSnapshot();
+    this.emit('record.removed', removed);
+    if (announce) this.options.bus.emit('media.removed', { id: removed.id, path: removed.path });
+  }
+
+  /** Updates fields that pipelines compute later (placeholder, video facts) without re-reading. */
+  patch(id: string, change: Partial<Pick<MediaRecord, 'placeholder' | 'durationMs' | 'width' | 'height'>>): MediaRecord | undefined {
+    const record = this.index.getById(id);
+    if (!record) return undefined;
+    Object.assign(record, change);
+    this.scheduleSnapshot();
+    return record;
+  }
+
+  /**
+   * The absolute path to read for a record, re-checked at use: a file swapped for a symlink
+   * to somewhere else after indexing is refused, not followed.
+   */
+  async resolveFile(record: MediaRecord): Promise<string | null> {
+    const abs = path.join(this.options.mediaDir, record.path);
+    const real = await realpath(abs).catch(() => null);
+    return real && isInside(this.realRoot, real) ? real : null;
+  }
+
+  async setMarks(id: string, change: Partial<Marks>): Promise<ApiItem | undefined> {
+    const record = this.index.getById(id);
+    if (!record) return undefined;
+    const before = this.marksOf(record);
+    await this.marks.set(record.fingerprint, record.path, change);
+    const item = this.present(record);
+    if (before.favorite !== item.favorite || before.archived !== item.archived) {
+      this.options.bus.emit('media.updated', { item });
+    }
+    return item;
+  }
+
+  private skip(rel: string, reason: string): void {
+    if (this.skipped.get(rel) === reason) return;
+    this.skipped.set(rel, reason);
+    this.options.log.warn({ path: rel, reason }, 'skipped a file');
+  }
+
+  private serialized(rel: string, task: () => Promise<void>): Promise<void> {
+    const previous = this.inFlight.get(rel) ?? Promise.resolve();
+    const next = previous.then(task, task);
+    const tracked = next.catch(() => undefined).finally(() => {
+      if (this.inFlight.get(rel) === tracked) this.inFlight.delete(rel);
+    });
+    this.inFlight.set(rel, tracked);
+    return next;
+  }
+
+  private setPhase(phase: IndexPhase, done = 0, total = 0): void {
+    this.scan.phase = phase;
+    this.scan.done = done;
+    this.scan.total = total;
+    this.progress(true);
+  }
+
+  private progress(force = false): void {
+    const now = Date.now();
+    if (!force && now - this.lastProgress < 250) return;
+    this.lastProgress = now;
+    const phase = this.scan.phase === 'starting' ? 'walking' : this.scan.phase;
+    this.options.bus.emit('index.progress', { phase, done: this.scan.done, total: this.scan.total });
+  }
+
+  private scheduleSnapshot(delayMs = this.options.snapshotDelayMs ?? 2000): void {
+    this.snapshotDirty = true;
+    if (this.scan.phase !== 'watching' && delayMs > 0) return; // saved once the start-up walk ends
+    if (this.snapshotTimer) clearTimeout(this.snapshotTimer);
+    this.snapshotTimer = setTimeout(() => void this.saveSnapshot(), delayMs);
+    this.snapshotTimer.unref();
+  }
+
+  saveSnapshot(): Promise<void> {
+    return this.snapshotWriter.run(async () => {
+      if (!this.snapshotDirty) return;
+      this.snapshotDirty = false;
+      try {
+        await writeSnapshot(this.options.dataDir, { zone: this.options.zone, records: [...this.index.all()] });
+      } catch (error) {
+        this.snapshotDirty = true;
+        this.options.log.error({ err: (error as Error).message }, 'could not save the index snapshot');
+      }
+    });
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.snapshotTimer) clearTimeout(this.snapshotTimer);
+    await this.watcher?.close();
+    await Promise.allSettled([...this.inFlight.values()]);
+    if (this.scan.phase === 'watching') await this.saveSnapshot();
+  }
+}

@@ -1,0 +1,89 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { SerialWriter, writeFileAtomic } from '../util/atomic-write.js';
+import type { Marks } from './media-index.js';
+
+interface StoredMark extends Marks {
+  /** Last path seen with this content, for people reading the file. */
+  path: string;
+}
+
+const NONE: Marks = Object.freeze({ favorite: false, archived: false });
+
+/**
+ * Favorite and archive marks, keyed by content fingerprint so they follow a file that is
+ * moved or renamed. Every change is written atomically before the caller hears back.
+ */
+export class MarksStore {
+  private readonly marks = new Map<string, StoredMark>();
+  private readonly writer = new SerialWriter();
+  private readonly file: string;
+
+  private constructor(dataDir: string) {
+    this.file = path.join(dataDir, 'marks.json');
+  }
+
+  static async open(dataDir: string): Promise<MarksStore> {
+    const store = new MarksStore(dataDir);
+    let text: string | null = null;
+    try {
+      text = await readFile(store.file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+    if (text !== null) {
+      // A broken marks file is the user's data: refuse to start rather than overwrite it.
+      const parsed = JSON.parse(text) as { version?: number; marks?: Record<string, StoredMark> };
+      if (parsed.version !== 1 || typeof parsed.marks !== 'object' || parsed.marks === null) {
+        throw new Error(`${store.file} is not a marks file this version understands`);
+      }
+      for (const [fingerprint, mark] of Object.entries(parsed.marks)) {
+        store.marks.set(fingerprint, {
+          favorite: mark.favorite === true,
+          archived: mark.archived === true,
+          path: String(mark.path ?? ''),
+        });
+      }
+    }
+    return store;
+  }
+
+  get(fingerprint: string): Marks {
+    return this.marks.get(fingerprint) ?? NONE;
+  }
+
+  counts(): { favorites: number; archived: number } {
+    let favorites = 0;
+    let archived = 0;
+    for (const mark of this.marks.values()) {
+      if (mark.favorite) favorites++;
+      if (mark.archived) archived++;
+    }
+    return { favorites, archived };
+  }
+
+  async set(fingerprint: string, relPath: string, change: Partial<Marks>): Promise<Marks> {
+    const current = this.get(fingerprint);
+    const next: StoredMark = { ...current, ...change, path: relPath };
+    if (!next.favorite && !next.archived) this.marks.delete(fingerprint);
+    else this.marks.set(fingerprint, next);
+    await this.persist();
+    return { favorite: next.favorite, archived: next.archived };
+  }
+
+  /** Carries marks over when a file's content changes in place. */
+  async rekey(from: string, to: string, relPath: string): Promise<void> {
+    const mark = this.marks.get(from);
+    if (!mark || from === to) return;
+    this.marks.delete(from);
+    this.marks.set(to, { ...mark, path: relPath });
+    await this.persist();
+  }
+
+  private persist(): Promise<void> {
+    return this.writer.run(async () => {
+      const marks = Object.fromEntries(this.marks);
+      await writeFileAtomic(this.file, JSON.stringify({ version: 1, marks }, null, 1));
+    });
+  }
+}

@@ -1,0 +1,204 @@
+import type { FolderNode, MediaType, TimelineBucket } from '../shared/api-types.js';
+import type { Cursor, Order } from './cursor.js';
+import { compareKeys, keyOf, type MediaRecord, type SortKey } from './record.js';
+
+export interface MediaFilter {
+  year?: number | undefined;
+  month?: number | undefined;
+  /** true: only favorites; false: only non-favorites; undefined: both. */
+  favorite?: boolean | undefined;
+  /** true: only archived items; false: hide them (the timeline's default). */
+  archived: boolean;
+  type?: MediaType | undefined;
+  /** Relative folder; matches items in it and below it. */
+  folder?: string | undefined;
+  /** Lower-cased substring of the relative path. */
+  q?: string | undefined;
+  /** Access scope (a share link's items), set by the access layer, never by a client. */
+  scope?: ((record: MediaRecord) => boolean) | undefined;
+}
+
+export interface Marks {
+  favorite: boolean;
+  archived: boolean;
+}
+export type MarksLookup = (record: MediaRecord) => Marks;
+
+export interface Page {
+  records: MediaRecord[];
+  /** Key of the last record when more may follow, else null. */
+  next: SortKey | null;
+}
+
+/**
+ * The in-memory index: records sorted ascending by (takenAt, id) in one array, with maps
+ * by id and by path. Pure data structure, no I/O; pages are found by binary search on the
+ * sort key, so paging is keyset-based and stable while items come and go.
+ */
+export class MediaIndex {
+  private sorted: MediaRecord[] = [];
+  private readonly byId = new Map<string, MediaRecord>();
+  private readonly byPath = new Map<string, MediaRecord>();
+
+  get size(): number {
+    return this.sorted.length;
+  }
+
+  getById(id: string): MediaRecord | undefined {
+    return this.byId.get(id);
+  }
+
+  getByPath(path: string): MediaRecord | undefined {
+    return this.byPath.get(path);
+  }
+
+  all(): readonly MediaRecord[] {
+    return this.sorted;
+  }
+
+  /** Replaces the whole content at once (start-up), sorting a single time. */
+  load(records: Iterable<MediaRecord>): void {
+    this.byId.clear();
+    this.byPath.clear();
+    for (const record of records) {
+      const previous = this.byPath.get(record.path);
+      if (previous) this.byId.delete(previous.id);
+      this.byId.set(record.id, record);
+      this.byPath.set(record.path, record);
+    }
+    this.sorted = [...this.byPath.values()].sort((a, b) => compareKeys(keyOf(a), keyOf(b)));
+  }
+
+  /** Inserts or replaces the record for `record.path`; returns the one it replaced. */
+  upsert(record: MediaRecord): MediaRecord | undefined {
+    const previous = this.byPath.get(record.path);
+    if (previous) this.removeFromSorted(previous);
+    this.byId.set(record.id, record);
+    this.byPath.set(record.path, record);
+    this.sorted.splice(this.lowerBound(keyOf(record)), 0, record);
+    return previous;
+  }
+
+  removePath(path: string): MediaRecord | undefined {
+    const record = this.byPath.get(path);
+    if (!record) return undefined;
+    this.byPath.delete(path);
+    this.byId.delete(record.id);
+    this.removeFromSorted(record);
+    return record;
+  }
+
+  /** Every record at or below a folder, for a removed directory. */
+  pathsUnder(folder: string): string[] {
+    const prefix = folder === '' ? '' : folder + '/';
+    return [...this.byPath.keys()].filter((path) => path.startsWith(prefix));
+  }
+
+  page(filter: MediaFilter, marks: MarksLookup, order: Order, limit: number, after: Cursor | null): Page {
+    const records: MediaRecord[] = [];
+    const step = order === 'desc' ? -1 : 1;
+    let i: number;
+    if (after) {
+      // lowerBound gives the first index >= key; in desc we continue below it.
+      const at = this.lowerBound(after);
+      const exact = at < this.sorted.length && compareKeys(keyOf(this.sorted[at]!), after) === 0;
+      i = order === 'desc' ? at - 1 : exact ? at + 1 : at;
+    } else {
+      i = order === 'desc' ? this.sorted.length - 1 : 0;
+    }
+    const match = compileFilter(filter, marks);
+    for (; i >= 0 && i < this.sorted.length; i += step) {
+      const record = this.sorted[i]!;
+      if (!match(record)) continue;
+      if (records.length === limit) {
+        const last = records[records.length - 1]!;
+        return { records, next: keyOf(last) };
+      }
+      records.push(record);
+    }
+    return { records, next: null };
+  }
+
+  /** Month buckets, newest first, for the scrubber. */
+  timeline(filter: MediaFilter, marks: MarksLookup): TimelineBucket[] {
+    const match = compileFilter(filter, marks);
+    const counts = new Map<number, number>();
+    for (const record of this.sorted) {
+      if (match(record)) counts.set(record.yearMonth, (counts.get(record.yearMonth) ?? 0) + 1);
+    }
+    return [...counts.entries()]
+      .sort((a, b) => b[0] - a[0])
+      .map(([ym, count]) => ({ year: Math.floor(ym / 100), month: ym % 100, count }));
+  }
+
+  /** Folder tree with counts of visible (matching) items in and below each folder. */
+  folders(filter: MediaFilter, marks: MarksLookup): FolderNode {
+    const root: FolderNode = { name: '', path: '', count: 0, children: [] };
+    const nodes = new Map<string, FolderNode>([['', root]]);
+    const match = compileFilter(filter, marks);
+    for (const record of this.sorted) {
+      if (!match(record)) continue;
+      root.count++;
+      const parts = record.path.split('/').slice(0, -1);
+      let parent = root;
+      for (let depth = 0; depth < parts.length; depth++) {
+        const path = parts.slice(0, depth + 1).join('/');
+        let node = nodes.get(path);
+        if (!node) {
+          node = { name: parts[depth]!, path, count: 0, children: [] };
+          nodes.set(path, node);
+          parent.children.push(node);
+        }
+        node.count++;
+        parent = node;
+      }
+    }
+    for (const node of nodes.values()) node.children.sort((a, b) => a.name.localeCompare(b.name));
+    return root;
+  }
+
+  private lowerBound(key: SortKey): number {
+    let lo = 0;
+    let hi = this.sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (compareKeys(keyOf(this.sorted[mid]!), key) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  private removeFromSorted(record: MediaRecord): void {
+    const at = this.lowerBound(keyOf(record));
+    for (let i = at; i < this.sorted.length; i++) {
+      const candidate = this.sorted[i]!;
+      if (candidate === record) {
+        this.sorted.splice(i, 1);
+        return;
+      }
+      if (compareKeys(keyOf(candidate), keyOf(record)) > 0) break;
+    }
+    // Not found at its key (should not happen): fall back to a scan so no stale entry lingers.
+    const index = this.sorted.indexOf(record);
+    if (index >= 0) this.sorted.splice(index, 1);
+  }
+}
+
+export function compileFilter(filter: MediaFilter, marks: MarksLookup): (r: MediaRecord) => boolean {
+  const folderPrefix = filter.folder ? filter.folder + '/' : undefined;
+  const ym = filter.year === undefined ? undefined : filter.year * 100 + (filter.month ?? 0);
+  return (record) => {
+    if (ym !== undefined) {
+      if (filter.month !== undefined ? record.yearMonth !== ym : Math.floor(record.yearMonth / 100) !== filter.year) {
+        return false;
+      }
+    }
+    if (filter.type !== undefined && record.type !== filter.type) return false;
+    if (folderPrefix !== undefined && !record.path.startsWith(folderPrefix)) return false;
+    if (filter.q !== undefined && !record.path.toLowerCase().includes(filter.q)) return false;
+    const mark = marks(record);
+    if (mark.archived !== filter.archived) return false;
+    if (filter.favorite !== undefined && mark.favorite !== filter.favorite) return false;
+    return filter.scope === undefined || filter.scope(record);
+  };
+}

@@ -1,0 +1,51 @@
+import { createHash } from 'node:crypto';
+import type { FileFacts } from './file-probe.js';
+import type { MediaRecord } from './record.js';
+import { resolveTakenAt } from './taken-at.js';
+import { wallClockAt } from './wall-clock.js';
+
+const shortHash = (text: string, length: number) =>
+  createHash('sha256').update(text).digest('base64url').slice(0, length);
+
+/** Stable for a relative path, URL-safe, reveals nothing about the server's disk. */
+export const idForPath = (relPath: string) => shortHash(`path:${relPath}`, 16);
+
+export interface FileStat {
+  size: number;
+  mtimeMs: number;
+}
+
+export function buildRecord(relPath: string, stat: FileStat, facts: FileFacts, zone: string): MediaRecord {
+  const fileName = relPath.slice(relPath.lastIndexOf('/') + 1);
+  const taken = resolveTakenAt({
+    tags: facts.tags,
+    videoCreatedMs: facts.videoCreatedMs,
+    fileName,
+    mtimeMs: stat.mtimeMs,
+    zone,
+  });
+  const wall = wallClockAt(taken.ms, taken.offsetMin);
+  return {
+    id: idForPath(relPath),
+    path: relPath,
+    type: facts.type,
+    mime: facts.mime,
+    takenAtMs: taken.ms,
+    offsetMin: taken.offsetMin,
+    takenAtSource: taken.source,
+    yearMonth: wall.year * 100 + wall.month,
+    width: facts.width,
+    height: facts.height,
+    orientation: facts.orientation,
+    size: stat.size,
+    mtimeMs: stat.mtimeMs,
+    fingerprint: facts.fingerprint,
+    version: shortHash(`${facts.fingerprint}:${stat.size}:${stat.mtimeMs}`, 10),
+    durationMs: facts.durationMs,
+    placeholder: null,
+    make: facts.make,
+    model: facts.model,
+    lat: facts.lat,
+    lon: facts.lon,
+  };
+}
