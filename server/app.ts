@@ -21,9 +21,19 @@ import { httpMiddleware } from './ops/http-middleware.js';
 import { createMetrics, registerIndexMetrics, type Metrics } from './ops/metrics.js';
 import { registerStatusFallbacks } from './ops/status-readers.js';
 import { createLiveEvents, type LiveEvents } from './events/live-events.js';
+import { AuthService, type RateLimits } from './auth/auth-service.js';
+import { accessMiddleware } from './auth/access-middleware.js';
+import { decideBind } from './auth/bind-policy.js';
+import { createHttpServer } from './auth/http-server.js';
+import { securityHeaders } from './api/security-headers.js';
+import { sessionRoutes } from './api/session-routes.js';
+import { shareRoutes } from './api/share-routes.js';
+import { staticRoutes } from './api/static-routes.js';
 
 export interface SpisDeps {
   log?: Logger;
+  /** Clock and rate limits for access control (tests and benchmarks). */
+  auth?: { now?: () => number; limits?: Partial<RateLimits> };
 }
 
 export interface Spis {
@@ -40,6 +50,8 @@ export interface Spis {
   thumbs: Thumbnails;
   /** The `/api/events` WebSocket hub and the webhook outbox. */
   live: LiveEvents;
+  /** Users, tokens, sessions, share links, signed URLs and rate limits. */
+  auth: AuthService;
   /** The HTTP server once `listen()` ran. */
   server: http.Server | null;
   /** Starts indexing (resolves when the first index is complete). */
@@ -73,17 +85,27 @@ export async function createSpis(config: Config, deps: SpisDeps = {}): Promise<S
   registerIndexMetrics(metrics, library);
   registerStatusFallbacks(metrics, status);
   const live = createLiveEvents({ config, bus, library, log, metrics, status });
+  const auth = new AuthService({ config, index: library.index, marksOf: library.marksOf, ...deps.auth });
+  await auth.open();
+  live.hub.setAuthorizer(async (request) => {
+    await auth.refresh();
+    return auth.authenticateUpgrade(request) ? true : auth.usersExist ? 401 : 403;
+  });
   let closing = false;
 
   const app = new Koa({ proxy: config.trustProxy });
   app.silent = true; // errors are logged by errorMiddleware, once
   app.use(httpMiddleware(metrics, log));
+  app.use(securityHeaders());
   app.use(errorMiddleware(log));
+  app.use(accessMiddleware(auth)); // before every router: one place decides who may call what
   const ops = [probeRoutes({ ready: () => library.isReady && !closing }), metricsRoute(metrics, { public: config.metrics.public })];
-  for (const router of [...ops, mediaRoutes(library), ...thumbnailRoutes(library, thumbs, config), statusRoute(library, status)]) {
+  const authRoutes = [sessionRoutes(auth), shareRoutes(auth, config.publicUrl)];
+  for (const router of [...ops, mediaRoutes(library), ...authRoutes, ...thumbnailRoutes(library, thumbs, config), statusRoute(library, status)]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }
+  app.use(staticRoutes()); // the PWA from public/, for whatever no router answered
 
   let server: http.Server | null = null;
   let drain: HttpDrain | null = null;
@@ -98,6 +120,7 @@ export async function createSpis(config: Config, deps: SpisDeps = {}): Promise<S
     status,
     thumbs,
     live,
+    auth,
     get server() {
       return server;
     },
@@ -107,17 +130,24 @@ export async function createSpis(config: Config, deps: SpisDeps = {}): Promise<S
       return started;
     },
     async listen() {
-      server = http.createServer(app.callback());
+      const created = createHttpServer(config.tls, app.callback());
+      server = created.server;
       drain = trackHttp(server);
+      const bind = decideBind(config.host, auth.usersExist, config.allowAnonymousRemote);
+      if (bind.notice === 'loopback-only') {
+        log.warn({ host: bind.host }, `no users yet: listening on loopback only; add one with \`spis user add NAME --role admin\` and restart`);
+      } else if (bind.notice === 'anonymous-remote') {
+        log.warn({ host: bind.host }, 'no users and allowAnonymousRemote: anyone who reaches this address sees the whole library');
+      }
       server.on('upgrade', live.hub.handleUpgrade);
       await new Promise<void>((resolve, reject) => {
         server!.once('error', reject);
-        server!.listen(config.port, config.host, () => resolve());
+        server!.listen(config.port, bind.host, () => resolve());
       });
       const { port } = server.address() as AddressInfo;
-      const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+      const host = bind.host.includes(':') ? `[${bind.host}]` : bind.host;
       void spis.start().catch((error: Error) => log.fatal({ err: error }, 'indexing failed'));
-      return { port, url: `http://${host}:${port}` };
+      return { port, url: `${created.secure ? 'https' : 'http'}://${host}:${port}` };
     },
     // Order matters: stop taking requests and let in-flight ones finish (bounded), then
     // finish renders, flush the webhook outbox and close WebSockets (1001) before the index

@@ -3,6 +3,7 @@ import type { Context } from 'koa';
 import { encodeCursor } from '../media/cursor.js';
 import { readExifDetail } from '../media/exif-detail.js';
 import type { Library } from '../media/library.js';
+import type { MediaFilter } from '../media/media-index.js';
 import type { MediaRecord } from '../media/record.js';
 import type { ApiItemDetail, MediaPage } from '../shared/api-types.js';
 import { notFound } from './errors.js';
@@ -23,7 +24,7 @@ export function mediaRoutes(library: Library): Router {
 
   router.get('/media', (ctx) => {
     const query = parseMediaQuery(ctx.query as RawQuery);
-    const page = library.index.page(query.filter, library.marksOf, query.order, query.limit, query.cursor);
+    const page = library.index.page(scoped(ctx, query.filter), library.marksOf, query.order, query.limit, query.cursor);
     const body: MediaPage = {
       items: page.records.map((record) => library.present(record)),
       nextCursor: page.next ? encodeCursor({ ...page.next, order: query.order }) : null,
@@ -55,16 +56,22 @@ export function mediaRoutes(library: Library): Router {
   router.get('/timeline', (ctx) => {
     const filter = parseFilter(ctx.query as RawQuery, timelineKeys);
     noStore(ctx);
-    ctx.body = library.index.timeline(filter, library.marksOf);
+    ctx.body = library.index.timeline(scoped(ctx, filter), library.marksOf);
   });
 
   router.get('/folders', (ctx) => {
     const filter = parseFilter(ctx.query as RawQuery, timelineKeys);
     noStore(ctx);
-    ctx.body = library.index.folders(filter, library.marksOf);
+    ctx.body = library.index.folders(scoped(ctx, filter), library.marksOf);
   });
 
   return router;
+}
+
+/** Narrows a listing to what the caller may see (a share link's items); see server/auth. */
+function scoped(ctx: Context, filter: MediaFilter): MediaFilter {
+  const scope = (ctx.state as { scope?: MediaFilter['scope'] }).scope;
+  return scope ? { ...filter, scope } : filter;
 }
 
 function noStore(ctx: Context): void {

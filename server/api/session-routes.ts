@@ -1,0 +1,89 @@
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import type { AuthService } from '../auth/auth-service.js';
+import { readJsonBody } from '../auth/json-body.js';
+import { SESSION_COOKIE, SHARE_COOKIE, type Principal } from '../auth/principal.js';
+import { clearSessionCookie, setSessionCookie } from '../auth/session-cookies.js';
+import type { TokenBuckets } from '../auth/token-bucket.js';
+import { AppError, invalidParameter } from './errors.js';
+
+/** What `GET /api/session` and a successful login answer. */
+export interface SessionInfo {
+  authRequired: boolean;
+  user: { name: string; role: string } | null;
+  share: { expiresAt: string | null } | null;
+  /** Echo in `X-Spis-CSRF` on every PUT/POST/DELETE made with the cookie. */
+  csrfToken: string | null;
+}
+
+const WRONG = 'wrong username or password';
+
+/** Log in, say who is logged in, log out (here or everywhere). */
+export function sessionRoutes(auth: AuthService): Router {
+  const router = new Router({ prefix: '/api' });
+
+  router.post('/session', async (ctx) => {
+    const body = await readJsonBody(ctx);
+    throttle(auth.loginByAddress, `ip:${ctx.ip}`);
+    const attempted = typeof body.username === 'string' ? body.username.trim().toLowerCase().slice(0, 64) : '';
+    throttle(auth.loginByUser, `user:${attempted}`);
+    const found = await auth.users.verify(body.username, body.password);
+    // One answer for every kind of failure, after the same scrypt work (see UserStore.verify).
+    if (!found) throw new AppError('unauthorized', WRONG);
+    auth.loginByUser.reset(`user:${found.name}`);
+    const previous = ctx.cookies.get(SESSION_COOKIE);
+    const token = await auth.sessions.create({ kind: 'user', user: found.name, epoch: found.user.epoch }, auth.sessionTtlMs, previous);
+    setSessionCookie(ctx, SESSION_COOKIE, token, auth.sessionTtlMs);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = info(auth, { kind: 'user', name: found.name, role: found.user.role, session: token });
+  });
+
+  router.get('/session', (ctx) => {
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = info(auth, principalOf(ctx));
+  });
+
+  router.delete('/session', async (ctx) => {
+    const all = ctx.query.all;
+    if (all !== undefined && all !== 'true' && all !== 'false') throw invalidParameter('all', '"true" or "false"', all);
+    const principal = principalOf(ctx);
+    if (principal.kind === 'user') {
+      if (all === 'true') await auth.sessions.endWhere((s) => s.kind === 'user' && s.user === principal.name);
+      else await auth.sessions.end(principal.session);
+    }
+    if (principal.kind === 'share') await auth.sessions.end(principal.session);
+    clearSessionCookie(ctx, SESSION_COOKIE);
+    clearSessionCookie(ctx, SHARE_COOKIE);
+    ctx.status = 204;
+  });
+
+  return router;
+}
+
+export function principalOf(ctx: Context): Principal {
+  return (ctx.state.principal as Principal | undefined) ?? { kind: 'anonymous' };
+}
+
+export function throttle(buckets: TokenBuckets, key: string): void {
+  const result = buckets.take(key);
+  if (result.ok) return;
+  const seconds = String(Math.max(1, Math.ceil(result.retryAfterMs / 1000)));
+  throw new AppError('rate_limited', `too many attempts; try again in ${seconds} s`, { 'Retry-After': seconds });
+}
+
+function info(auth: AuthService, principal: Principal): SessionInfo {
+  const base = { authRequired: auth.usersExist, user: null, share: null, csrfToken: null };
+  switch (principal.kind) {
+    case 'user':
+      return { ...base, user: { name: principal.name, role: principal.role }, csrfToken: auth.csrfToken(principal.session) };
+    case 'token':
+      return { ...base, user: { name: `token:${principal.name}`, role: principal.role } };
+    case 'share': {
+      const expiresAt = principal.share.expiresAt === null ? null : new Date(principal.share.expiresAt).toISOString();
+      return { ...base, share: { expiresAt }, csrfToken: auth.csrfToken(principal.session) };
+    }
+    case 'open':
+    case 'anonymous':
+      return base;
+  }
+}

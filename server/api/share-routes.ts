@@ -1,0 +1,107 @@
+import Router from '@koa/router';
+import type { AuthService } from '../auth/auth-service.js';
+import { readJsonBody } from '../auth/json-body.js';
+import { hashPassword, verifyPassword } from '../auth/password-hash.js';
+import { SHARE_COOKIE } from '../auth/principal.js';
+import { digestToken } from '../auth/secret-token.js';
+import { setSessionCookie } from '../auth/session-cookies.js';
+import { checkNewPassword } from '../auth/user-store.js';
+import type { MediaFilter } from '../media/media-index.js';
+import { AppError, invalidParameter, notFound } from './errors.js';
+import { parseFilter, timelineKeys, type RawQuery } from './media-query.js';
+import { principalOf, throttle } from './session-routes.js';
+
+const MAX_ITEMS = 5000;
+
+/** Share links: create, exchange for a scoped cookie, revoke. */
+export function shareRoutes(auth: AuthService, publicUrl: string): Router {
+  const router = new Router({ prefix: '/api' });
+
+  router.post('/shares', async (ctx) => {
+    const principal = principalOf(ctx);
+    const body = await readJsonBody(ctx);
+    const { items, filter } = parseScope(body, auth);
+    const expiresAt = parseExpiry(body.expiresAt, auth.now());
+    let passwordHash: string | null = null;
+    if (body.password !== undefined) {
+      const problem = typeof body.password === 'string' ? checkNewPassword(body.password) : 'expected a string';
+      if (problem) throw invalidParameter('password', problem, '(hidden)');
+      passwordHash = await hashPassword(body.password as string);
+    }
+    const createdBy = principal.kind === 'user' || principal.kind === 'token' ? `${principal.kind}:${principal.name}` : 'local';
+    const token = await auth.shares.create({ items, filter, expiresAt, passwordHash, createdBy });
+    const base = (publicUrl || ctx.origin).replace(/\/+$/, '');
+    ctx.status = 201;
+    ctx.set('Cache-Control', 'no-store');
+    // The token rides in the fragment, which browsers never send to servers or in Referer.
+    ctx.body = { token, url: `${base}/#share=${token}`, expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString() };
+  });
+
+  router.post('/shares/:token/session', async (ctx) => {
+    // Passwords in URLs end up in logs, history and proxies: refuse them outright.
+    if (new URLSearchParams(ctx.querystring).has('password')) {
+      throw invalidParameter('password', 'to be sent in the JSON body, never in the URL', '(hidden)');
+    }
+    throttle(auth.loginByAddress, `ip:${ctx.ip}`);
+    const found = auth.shares.byToken(ctx.params.token ?? '');
+    if (!found) throw new AppError('not_found', 'share link not found or expired');
+    if (found.share.passwordHash !== null) {
+      const body = ctx.request.length || ctx.get('content-type') ? await readJsonBody(ctx) : {};
+      const password = typeof body.password === 'string' ? body.password : '';
+      const ok = await verifyPassword(password, found.share.passwordHash);
+      if (!ok || password === '') throw new AppError('unauthorized', 'this share link needs its password');
+    }
+    const left = found.share.expiresAt === null ? auth.sessionTtlMs : found.share.expiresAt - auth.now();
+    const ttl = Math.min(auth.sessionTtlMs, left);
+    const token = await auth.sessions.create({ kind: 'share', share: found.digest }, ttl);
+    setSessionCookie(ctx, SHARE_COOKIE, token, ttl);
+    ctx.set('Cache-Control', 'no-store');
+    const expiresAt = found.share.expiresAt === null ? null : new Date(found.share.expiresAt).toISOString();
+    ctx.body = { share: { expiresAt }, csrfToken: auth.csrfToken(token) };
+  });
+
+  router.delete('/shares/:token', async (ctx) => {
+    const principal = principalOf(ctx);
+    const digest = digestToken(ctx.params.token ?? '');
+    const share = auth.shares.byDigest(digest);
+    if (!share) throw notFound('share link');
+    const owner = principal.kind === 'user' || principal.kind === 'token' ? `${principal.kind}:${principal.name}` : 'local';
+    const admin = principal.kind === 'open' || ((principal.kind === 'user' || principal.kind === 'token') && principal.role === 'admin');
+    if (!admin && share.createdBy !== owner) throw new AppError('forbidden', 'only its creator or an admin can revoke a share link');
+    await auth.shares.revoke(digest);
+    await auth.sessions.endWhere((s) => s.kind === 'share' && s.share === digest);
+    ctx.status = 204;
+  });
+
+  return router;
+}
+
+function parseScope(body: Record<string, unknown>, auth: AuthService): { items: string[] | null; filter: MediaFilter | null } {
+  if ((body.items === undefined) === (body.filter === undefined)) {
+    throw new AppError('invalid_body', 'give either "items" (a list of ids) or "filter" (an object), not both');
+  }
+  if (body.items !== undefined) {
+    const items = body.items;
+    if (!Array.isArray(items) || items.length === 0 || items.length > MAX_ITEMS || !items.every((id) => typeof id === 'string')) {
+      throw invalidParameter('items', `a list of 1 to ${MAX_ITEMS} item ids`, JSON.stringify(items).slice(0, 80));
+    }
+    const missing = items.find((id) => !auth.options.index.getById(id));
+    if (missing !== undefined) throw invalidParameter('items', 'ids of existing items', missing);
+    return { items: [...new Set(items)], filter: null };
+  }
+  const raw = body.filter;
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) throw invalidParameter('filter', 'an object', String(raw));
+  const query: RawQuery = {};
+  for (const [key, value] of Object.entries(raw)) {
+    if (!['string', 'number', 'boolean'].includes(typeof value)) throw invalidParameter(`filter.${key}`, 'a string, number or boolean', String(value));
+    query[key] = String(value);
+  }
+  return { items: null, filter: parseFilter(query, timelineKeys) };
+}
+
+function parseExpiry(value: unknown, now: number): number | null {
+  if (value === undefined || value === null) return null;
+  const at = typeof value === 'string' ? Date.parse(value) : NaN;
+  if (!Number.isFinite(at) || at <= now) throw invalidParameter('expiresAt', 'an ISO-8601 date in the future', String(value));
+  return at;
+}

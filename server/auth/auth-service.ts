@@ -1,0 +1,158 @@
+import { createHash } from 'node:crypto';
+import type { IncomingMessage } from 'node:http';
+import type { Config } from '../config/schema.js';
+import { compileFilter, type MarksLookup } from '../media/media-index.js';
+import type { MediaRecord } from '../media/record.js';
+import { bearerToken, readCookie, SESSION_COOKIE, SHARE_COOKIE, type Principal } from './principal.js';
+import { SessionStore } from './session-store.js';
+import { ShareStore, type StoredShare } from './share-store.js';
+import { loadSigningSecrets } from './signing-secrets.js';
+import { TokenBuckets, type BucketOptions } from './token-bucket.js';
+import { TokenStore } from './token-store.js';
+import { UserStore } from './user-store.js';
+
+export interface RateLimits {
+  loginPerAddress: Omit<BucketOptions, 'now'>;
+  loginPerUser: Omit<BucketOptions, 'now'>;
+  apiPerPrincipal: Omit<BucketOptions, 'now'>;
+}
+
+/** Defaults: ten wrong passwords, then one try per 6 s per address; a generous API ceiling. */
+export const defaultRateLimits: RateLimits = {
+  loginPerAddress: { capacity: 10, refillPerSecond: 1 / 6 },
+  loginPerUser: { capacity: 20, refillPerSecond: 1 / 30 },
+  apiPerPrincipal: { capacity: 2000, refillPerSecond: 1000 },
+};
+
+export interface AuthOptions {
+  config: Pick<Config, 'data' | 'auth' | 'transforms' | 'metrics' | 'allowAnonymousRemote' | 'publicUrl'>;
+  index: { getById(id: string): MediaRecord | undefined };
+  marksOf: MarksLookup;
+  now?: () => number;
+  limits?: Partial<RateLimits>;
+}
+
+/** Everything access control needs, built once per server by the composition root. */
+export class AuthService {
+  readonly users: UserStore;
+  readonly tokens: TokenStore;
+  readonly sessions: SessionStore;
+  readonly shares: ShareStore;
+  readonly loginByAddress: TokenBuckets;
+  readonly loginByUser: TokenBuckets;
+  readonly api: TokenBuckets;
+  readonly now: () => number;
+  signingSecrets: string[] = [];
+
+  constructor(readonly options: AuthOptions) {
+    const dataDir = options.config.data;
+    this.now = options.now ?? Date.now;
+    const limits = { ...defaultRateLimits, ...options.limits };
+    this.users = new UserStore(dataDir, this.now);
+    this.tokens = new TokenStore(dataDir, this.now);
+    this.sessions = new SessionStore(dataDir, this.now);
+    this.shares = new ShareStore(dataDir, this.now);
+    this.loginByAddress = new TokenBuckets({ ...limits.loginPerAddress, now: this.now });
+    this.loginByUser = new TokenBuckets({ ...limits.loginPerUser, now: this.now });
+    this.api = new TokenBuckets({ ...limits.apiPerPrincipal, now: this.now });
+  }
+
+  async open(): Promise<void> {
+    await Promise.all([this.users.refresh(true), this.tokens.refresh(true), this.sessions.load(), this.shares.load()]);
+    this.signingSecrets = await loadSigningSecrets(this.options.config.auth.signingSecrets, this.options.config.data);
+  }
+
+  /** Picks up users and tokens added by the CLI while the server runs (throttled stat). */
+  async refresh(): Promise<void> {
+    await Promise.all([this.users.refresh(), this.tokens.refresh()]);
+  }
+
+  get usersExist(): boolean {
+    return this.users.count > 0;
+  }
+
+  get sessionTtlMs(): number {
+    return this.options.config.auth.sessionTtlHours * 3_600_000;
+  }
+
+  /** Bearer token first, then the login cookie, then the share cookie. null: a bad bearer token. */
+  resolve(authorization: string | undefined, cookie: (name: string) => string | undefined): Principal | null {
+    const bearer = bearerToken(authorization);
+    if (bearer !== null) {
+      const token = bearer ? this.tokens.find(bearer) : undefined;
+      return token ? { kind: 'token', name: token.name, role: token.role } : null;
+    }
+    const sessionToken = cookie(SESSION_COOKIE);
+    const session = sessionToken ? this.sessions.get(sessionToken) : undefined;
+    if (sessionToken && session?.kind === 'user') {
+      const user = this.users.get(session.user);
+      // A removed user or a changed password ends the session at once.
+      if (user && user.epoch === session.epoch) return { kind: 'user', name: session.user, role: user.role, session: sessionToken };
+    }
+    const shareToken = cookie(SHARE_COOKIE);
+    const shareSession = shareToken ? this.sessions.get(shareToken) : undefined;
+    if (shareToken && shareSession?.kind === 'share') {
+      const share = this.shares.byDigest(shareSession.share);
+      if (share) return { kind: 'share', digest: shareSession.share, share, session: shareToken };
+    }
+    return this.usersExist ? { kind: 'anonymous' } : { kind: 'open' };
+  }
+
+  /** The records a share may see. */
+  scopeOf(share: StoredShare): (record: MediaRecord) => boolean {
+    if (share.items) {
+      const ids = new Set(share.items);
+      return (record) => ids.has(record.id);
+    }
+    if (share.filter) return compileFilter(share.filter, this.options.marksOf);
+    return () => false;
+  }
+
+  canSeeItem(share: StoredShare, id: string | null): boolean {
+    const record = id ? this.options.index.getById(id) : undefined;
+    return record !== undefined && this.scopeOf(share)(record);
+  }
+
+  /**
+   * For the WebSocket hub at upgrade: the caller, or null to refuse with 401. A cookie-based
+   * socket must come from a page of this server (Origin matches Host), since browsers send
+   * cookies with cross-site WebSocket handshakes; share links get no event stream.
+   */
+  authenticateUpgrade(req: IncomingMessage): Principal | null {
+    const header = req.headers.cookie;
+    const principal = this.resolve(req.headers.authorization, (name) => readCookie(header, name));
+    if (!principal || principal.kind === 'anonymous' || principal.kind === 'share') return null;
+    if (principal.kind === 'open' && !this.hostAllowed(req.headers.host)) return null;
+    if (principal.kind === 'user' && !sameOrigin(req)) return null;
+    return principal;
+  }
+
+  /**
+   * With no users the server is open on loopback; a web page on another site could still
+   * reach it by DNS rebinding (its own name resolving to 127.0.0.1). Such requests carry that
+   * foreign name in Host, so an open server only answers to loopback names and publicUrl.
+   */
+  hostAllowed(host: string | undefined): boolean {
+    if (this.options.config.allowAnonymousRemote) return true;
+    if (!host) return false;
+    const name = host.replace(/:\d+$/, '').toLowerCase();
+    if (name === 'localhost' || name.endsWith('.localhost') || name === '[::1]' || /^127(\.\d{1,3}){3}$/.test(name)) return true;
+    const publicUrl = this.options.config.publicUrl;
+    return publicUrl !== '' && URL.canParse(publicUrl) && new URL(publicUrl).host.toLowerCase() === host.toLowerCase();
+  }
+
+  /** The CSRF token of a cookie session: derived, so nothing more is stored. */
+  csrfToken(sessionToken: string): string {
+    return createHash('sha256').update(`spis-csrf:${sessionToken}`).digest('base64url');
+  }
+}
+
+function sameOrigin(req: IncomingMessage): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return true; // not a browser
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,83 @@
+import type { MediaFilter } from '../media/media-index.js';
+import { asRecord, JsonStore } from './json-store.js';
+import { digestToken, newSecretToken } from './secret-token.js';
+
+export interface StoredShare {
+  /** Exactly these item ids, or… */
+  items: string[] | null;
+  /** …whatever matches this filter at the time of each request. */
+  filter: MediaFilter | null;
+  /** Milliseconds since the epoch; null: until revoked. */
+  expiresAt: number | null;
+  passwordHash: string | null;
+  createdBy: string;
+  createdAt: number;
+}
+
+interface SharesFile {
+  version: 1;
+  shares: Record<string, StoredShare>;
+}
+
+function parseShares(json: unknown): SharesFile {
+  const file = asRecord(json, 'shares.json');
+  const shares: Record<string, StoredShare> = {};
+  for (const [digest, value] of Object.entries(asRecord(file.shares ?? {}, 'shares.json shares'))) {
+    const s = asRecord(value, 'shares.json share');
+    shares[digest] = {
+      items: Array.isArray(s.items) ? s.items.map(String) : null,
+      filter: s.filter && typeof s.filter === 'object' ? (s.filter as MediaFilter) : null,
+      expiresAt: typeof s.expiresAt === 'number' ? s.expiresAt : null,
+      passwordHash: typeof s.passwordHash === 'string' ? s.passwordHash : null,
+      createdBy: String(s.createdBy ?? ''),
+      createdAt: Number(s.createdAt ?? 0),
+    };
+  }
+  return { version: 1, shares };
+}
+
+/** Share links in `<data>/auth/shares.json`, keyed by the token's digest. */
+export class ShareStore {
+  private readonly store: JsonStore<SharesFile>;
+
+  constructor(
+    dataDir: string,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.store = new JsonStore(dataDir, 'shares.json', parseShares, () => ({ version: 1, shares: {} }), Infinity, now);
+  }
+
+  load(): Promise<unknown> {
+    return this.store.refresh(true);
+  }
+
+  async create(share: Omit<StoredShare, 'createdAt'>): Promise<string> {
+    const token = newSecretToken();
+    await this.store.update((file) => {
+      for (const [digest, s] of Object.entries(file.shares)) if (s.expiresAt !== null && s.expiresAt <= this.now()) delete file.shares[digest];
+      file.shares[digestToken(token)] = { ...share, createdAt: this.now() };
+    });
+    return token;
+  }
+
+  /** A live (not expired, not revoked) share by digest. */
+  byDigest(digest: string): StoredShare | undefined {
+    const shares = this.store.current.shares;
+    const share = Object.hasOwn(shares, digest) ? shares[digest] : undefined;
+    return share && (share.expiresAt === null || share.expiresAt > this.now()) ? share : undefined;
+  }
+
+  byToken(token: string): { digest: string; share: StoredShare } | undefined {
+    const digest = digestToken(token);
+    const share = this.byDigest(digest);
+    return share ? { digest, share } : undefined;
+  }
+
+  revoke(digest: string): Promise<boolean> {
+    return this.store.update((file) => {
+      if (!Object.hasOwn(file.shares, digest)) return false;
+      delete file.shares[digest];
+      return true;
+    });
+  }
+}
