@@ -4,6 +4,7 @@ import type { Context } from 'koa';
 import parseRange from 'range-parser';
 import type { Library } from '../media/library.js';
 import { AppError, notFound } from './errors.js';
+import { notModified } from './conditional.js';
 import { requireRecord } from './media-routes.js';
 
 /**
@@ -27,7 +28,7 @@ export function originalRoute(library: Library): Router {
       ctx.set('Accept-Ranges', 'bytes');
       ctx.set('Cache-Control', 'private, no-cache');
       ctx.set('X-Content-Type-Options', 'nosniff');
-      if (ctx.fresh) {
+      if (notModified(ctx)) {
         ctx.status = 304;
         await handle.close();
         return;

@@ -4,6 +4,7 @@ import { isRendition, mimeOf } from '../thumbs/formats.js';
 import { negotiateFormat } from '../thumbs/negotiate.js';
 import type { Thumbnails } from '../thumbs/setup.js';
 import { invalidParameter } from './errors.js';
+import { notModified } from './conditional.js';
 import { requireRecord } from './media-routes.js';
 
 /** Long, immutable caching is only safe when the URL names the version it shows. */
@@ -23,7 +24,7 @@ export function thumbRoutes(library: Library, thumbs: Thumbnails, policy: { avif
     // Known before rendering: a revalidation never costs a render.
     ctx.etag = `${record.version}-${size}-${format}`;
     ctx.status = 200;
-    if (ctx.fresh) {
+    if (notModified(ctx)) {
       ctx.status = 304;
       return;
     }

@@ -7,6 +7,7 @@ import { parseNamedOutput } from '../thumbs/named-output.js';
 import type { Thumbnails } from '../thumbs/setup.js';
 import { parseTransformParams, type RawParams, type TransformLimits } from '../thumbs/transform-params.js';
 import { TransformService } from '../thumbs/transform-service.js';
+import { notModified } from './conditional.js';
 import { requireRecord } from './media-routes.js';
 import { immutableCaching, shortCaching } from './thumb-routes.js';
 
@@ -34,7 +35,7 @@ export function transformRoutes(library: Library, thumbs: Thumbnails, options: T
     ctx.set('Cache-Control', version === record.version ? immutableCaching : shortCaching);
     ctx.etag = TransformService.cacheKey(record, spec);
     ctx.status = 200;
-    if (ctx.fresh) {
+    if (notModified(ctx)) {
       ctx.status = 304;
       return;
     }
