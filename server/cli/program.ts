@@ -3,9 +3,16 @@ import { version } from '../version.js';
 import type { Command } from './command.js';
 import { UsageError } from './command.js';
 import { serveCommand } from './commands/serve.js';
+import { generateSecretCommand } from './commands/generate-secret.js';
+import { signUrlCommand } from './commands/sign-url.js';
+import { tokenCommand } from './commands/token.js';
+import { userCommand } from './commands/user.js';
+import { configCommand } from './commands/config.js';
+import { indexCommand } from './commands/index.js';
+import { templateCommand } from './commands/template.js';
 
 /** Every sub-command; `serve` runs when none is named. */
-export const commands: Command[] = [serveCommand];
+export const commands: Command[] = [serveCommand, userCommand, tokenCommand, signUrlCommand, generateSecretCommand, indexCommand, configCommand, templateCommand];
 
 function overview(): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;
