@@ -96,6 +96,8 @@ export const configSchema = z.strictObject({
     .strictObject({
       heartbeatMs: positiveInt.min(100).max(600_000).default(30_000),
       maxBufferedBytes: positiveInt.min(16 * 1024).default(1024 * 1024),
+      /** How long a dropped slow client may take to read its backlog and close frame. */
+      closeGraceMs: positiveInt.max(120_000).default(10_000),
     })
     .prefault({}),
   auth: z

@@ -32,6 +32,7 @@ export function createLiveEvents({ config, bus, library, log, metrics, status }:
     hello: () => ({ version, count: library.index.size }),
     heartbeatMs: config.liveEvents.heartbeatMs,
     maxBufferedBytes: config.liveEvents.maxBufferedBytes,
+    closeGraceMs: config.liveEvents.closeGraceMs,
   });
   const webhooks = new WebhookDispatcher({
     bus,
@@ -44,7 +45,7 @@ export function createLiveEvents({ config, bus, library, log, metrics, status }:
       if (outcome === 'failed') metrics.webhookFailures.inc();
     },
   });
-  status.set('events', () => ({ clients: hub.clientCount, dropped: { ...hub.dropped } }));
+  status.set('events', () => ({ clients: hub.clientCount, maxBufferedBytes: hub.maxBuffered, dropped: { ...hub.dropped } }));
   status.set('webhooks', () => webhooks.status());
   metrics.read('websocketClients', () => hub.clientCount);
   metrics.read('webhookBacklog', () => webhooks.status().pending);

@@ -55,7 +55,7 @@ export class WsHub {
   constructor(private readonly options: WsHubOptions) {
     this.path = options.path ?? '/api/events';
     this.maxBufferedBytes = options.maxBufferedBytes ?? 1024 * 1024;
-    this.closeGraceMs = options.closeGraceMs ?? 2000;
+    this.closeGraceMs = options.closeGraceMs ?? 10_000;
     this.authorize = options.authorize ?? null;
     for (const event of LIVE_EVENTS) {
       const listener = (payload: BusEvents[typeof event][0]) => this.broadcast(toServerMessage(event, payload));
@@ -69,6 +69,13 @@ export class WsHub {
   /** Connected clients, for `/api/status` and metrics. */
   get clientCount(): number {
     return this.peers.size;
+  }
+
+  /** The largest send backlog any client has right now (bytes the kernel did not take yet). */
+  get maxBuffered(): number {
+    let max = 0;
+    for (const ws of this.peers.keys()) max = Math.max(max, ws.bufferedAmount);
+    return max;
   }
 
   /** Lets the auth layer check sockets at connect time. */
@@ -156,7 +163,8 @@ export class WsHub {
         (ws) =>
           new Promise<void>((resolve) => {
             if (ws.readyState === WebSocket.CLOSED) return resolve();
-            const timer = setTimeout(() => ws.terminate(), this.closeGraceMs);
+            // Shutdown is bounded: a client that does not answer the close frame soon is cut.
+            const timer = setTimeout(() => ws.terminate(), Math.min(this.closeGraceMs, 1000));
             ws.once('close', () => {
               clearTimeout(timer);
               resolve();
