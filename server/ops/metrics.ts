@@ -7,6 +7,16 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
  */
 export type ReaderName = 'websocketClients' | 'webhookBacklog' | 'thumbnailQueue';
 
+/** Running totals a cache keeps itself (hits and misses only grow), mirrored at scrape time. */
+export interface CacheTotals {
+  hits: number;
+  misses: number;
+  bytes: number;
+}
+
+/** Running totals of renders, mirrored at scrape time; `kind`: thumbnail, transform. */
+export type RenderTotals = Record<string, { renders: number; failures: number }>;
+
 /** Where `index` gauges read from; the library satisfies it. */
 export interface IndexSource {
   readonly isReady: boolean;
@@ -25,6 +35,13 @@ export function createMetrics() {
   const registers = [registry];
   const readers = new Map<ReaderName, () => number | undefined>();
   const fallbacks = new Map<ReaderName, () => number | undefined>();
+  const cacheReaders = new Map<string, () => CacheTotals | undefined>();
+  let renderReader: () => RenderTotals | undefined = () => undefined;
+  // A counter that mirrors totals kept elsewhere: each scrape sets the series to the total.
+  const mirror = (counter: Counter<string>, labels: Record<string, string>, value: number) => {
+    counter.remove(labels);
+    counter.inc(labels, Math.max(0, value));
+  };
   const readerGauge = (name: string, help: string, reader: ReaderName) =>
     new Gauge({
       name,
@@ -57,9 +74,60 @@ export function createMetrics() {
       registers,
     }),
     /** `cache`: memory, disk, transform, … */
-    cacheHits: new Counter({ name: 'spis_cache_hits_total', help: 'cache hits by cache', labelNames: ['cache'] as const, registers }),
-    cacheMisses: new Counter({ name: 'spis_cache_misses_total', help: 'cache misses by cache', labelNames: ['cache'] as const, registers }),
-    cacheBytes: new Gauge({ name: 'spis_cache_bytes', help: 'bytes held by each cache', labelNames: ['cache'] as const, registers }),
+    cacheHits: new Counter({
+      name: 'spis_cache_hits_total',
+      help: 'cache hits by cache',
+      labelNames: ['cache'] as const,
+      registers,
+      collect() {
+        for (const [cache, read] of cacheReaders) {
+          const totals = read();
+          if (totals) mirror(this, { cache }, totals.hits);
+        }
+      },
+    }),
+    cacheMisses: new Counter({
+      name: 'spis_cache_misses_total',
+      help: 'cache misses by cache',
+      labelNames: ['cache'] as const,
+      registers,
+      collect() {
+        for (const [cache, read] of cacheReaders) {
+          const totals = read();
+          if (totals) mirror(this, { cache }, totals.misses);
+        }
+      },
+    }),
+    cacheBytes: new Gauge({
+      name: 'spis_cache_bytes',
+      help: 'bytes held by each cache',
+      labelNames: ['cache'] as const,
+      registers,
+      collect() {
+        for (const [cache, read] of cacheReaders) {
+          const totals = read();
+          if (totals) this.set({ cache }, totals.bytes);
+        }
+      },
+    }),
+    thumbnailRenders: new Counter({
+      name: 'spis_thumbnail_renders_total',
+      help: 'thumbnails and transforms rendered (cache misses that ran sharp or ffmpeg), by kind',
+      labelNames: ['kind'] as const,
+      registers,
+      collect() {
+        for (const [kind, totals] of Object.entries(renderReader() ?? {})) mirror(this, { kind }, totals.renders);
+      },
+    }),
+    thumbnailRenderFailures: new Counter({
+      name: 'spis_thumbnail_render_failures_total',
+      help: 'renders that failed (corrupt or unsupported input, timeouts), by kind',
+      labelNames: ['kind'] as const,
+      registers,
+      collect() {
+        for (const [kind, totals] of Object.entries(renderReader() ?? {})) mirror(this, { kind }, totals.failures);
+      },
+    }),
     /** `outcome`: success, retry (will be tried again) or failed (given up). */
     webhookDeliveries: new Counter({
       name: 'spis_webhook_deliveries_total',
@@ -75,6 +143,14 @@ export function createMetrics() {
     /** Registers the function a reader gauge calls at scrape time. */
     read(name: ReaderName, reader: () => number | undefined): void {
       readers.set(name, reader);
+    },
+    /** Mirrors a cache that counts its own hits, misses and bytes (e.g. the memory cache). */
+    cacheTotals(cache: string, reader: () => CacheTotals | undefined): void {
+      cacheReaders.set(cache, reader);
+    },
+    /** Mirrors the render counts the thumbnail pipeline keeps. */
+    renderTotals(reader: () => RenderTotals | undefined): void {
+      renderReader = reader;
     },
     /** Used only while no part registered a reader (e.g. a guess from `/api/status` sections). */
     fallback(name: ReaderName, reader: () => number | undefined): void {

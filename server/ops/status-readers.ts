@@ -11,7 +11,32 @@ export function registerStatusFallbacks(metrics: Metrics, status: StatusSections
   metrics.fallback('websocketClients', () => readNumber(status, ['events', 'websocket', 'ws'], ['clients', 'connections', 'connected']));
   metrics.fallback('webhookBacklog', () => readNumber(status, ['webhooks'], ['backlog', 'pending', 'queued', 'outbox']));
   metrics.fallback('thumbnailQueue', () => readNumber(status, ['thumbnails', 'thumbs'], ['queued', 'queue', 'pending', 'waiting']));
+  // The thumbnail section's running totals: render counts and the memory cache.
+  metrics.renderTotals(() => {
+    const section = readSection(status, 'thumbnails');
+    if (!section) return undefined;
+    const totals: Record<string, { renders: number; failures: number }> = {};
+    if (typeof section.renders === 'number') totals.thumbnail = { renders: section.renders, failures: num(section.failures) };
+    if (typeof section.transforms === 'number') totals.transform = { renders: section.transforms, failures: 0 };
+    return totals;
+  });
+  metrics.cacheTotals('thumbnail-memory', () => {
+    const cache = readSection(status, 'thumbnails')?.memoryCache as Record<string, unknown> | undefined;
+    if (!cache || typeof cache.hits !== 'number') return undefined;
+    return { hits: cache.hits, misses: num(cache.misses), bytes: num(cache.bytes) };
+  });
 }
+
+function readSection(status: StatusSections, name: string): Record<string, unknown> | undefined {
+  try {
+    const value = status.get(name)?.();
+    return value !== null && typeof value === 'object' ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined; // a failing section must not break the whole scrape
+  }
+}
+
+const num = (value: unknown): number => (typeof value === 'number' ? value : 0);
 
 export function readNumber(status: StatusSections, sections: string[], keys: string[]): number | undefined {
   for (const section of sections) {
