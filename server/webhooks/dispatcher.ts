@@ -211,10 +211,13 @@ export class WebhookDispatcher {
       return;
     }
     const reason = outcome.kind === 'retry' ? `gave up after ${delivery.failures} attempts: ${outcome.reason}` : outcome.reason;
-    this.counts.failed++;
     this.options.log.warn({ delivery: delivery.id, event: delivery.event, target: originOf(delivery.url), reason }, 'webhook delivery failed');
-    this.dead.unshift(await this.store.bury(delivery, reason, now));
-    await this.store.prune(this.dead);
+    try {
+      this.dead.unshift(await this.store.bury(delivery, reason, now));
+      await this.store.prune(this.dead);
+    } finally {
+      this.counts.failed++; // counted once the dead letter is visible, so status never disagrees with itself
+    }
   }
 
   status(): WebhookStatus {
