@@ -1,0 +1,115 @@
+import { rm } from 'node:fs/promises';
+import { largeLibrary } from './library-fixtures.js';
+import { runChild } from './lib/child.js';
+import { repeat, round, summarize } from './lib/stats.js';
+import type { BenchContext, Figure, Section, Target } from './lib/types.js';
+
+interface LibraryRun {
+  ms: number;
+  items: number;
+  skipped: number;
+  metadataReads: number;
+  memory: { rss: number; heapUsed: number };
+}
+interface BareRun {
+  ms: number;
+  items: number;
+  dated: number;
+}
+
+const MiB = 2 ** 20;
+
+/** Cold index of the corpus by the real Library versus the bare stat + exifr loop. */
+async function coldIndex(ctx: BenchContext) {
+  const media = ctx.corpus.media;
+  await runChild<BareRun>('index-child.ts', { env: { BENCH_MODE: 'bare', BENCH_MEDIA: media } }); // warm the page cache
+  let count = { library: 0, bare: 0, skipped: 0 };
+  const runs = await repeat(Math.max(3, ctx.repeats), async () => {
+    const bare = await runChild<BareRun>('index-child.ts', { env: { BENCH_MODE: 'bare', BENCH_MEDIA: media } });
+    const data = await ctx.tempDir('cold-data-');
+    const lib = await runChild<LibraryRun>('index-child.ts', { env: { BENCH_MEDIA: media, BENCH_DATA: data } });
+    await rm(data, { recursive: true, force: true });
+    count = { library: lib.items, bare: bare.items, skipped: lib.skipped };
+    return { bare: (bare.items / bare.ms) * 1000, library: (lib.items / lib.ms) * 1000, ratio: (lib.items / lib.ms) / (bare.items / bare.ms) };
+  });
+  return { runs, count };
+}
+
+/** Warm restart of a large library (snapshot present, nothing changed) in a fresh process. */
+async function warmRestart(ctx: BenchContext, items: number, watch: boolean) {
+  const lib = await largeLibrary(ctx, items);
+  let reads = 0;
+  let indexed = 0;
+  const runs = await repeat(ctx.repeats, async () => {
+    const run = await runChild<LibraryRun>('index-child.ts', {
+      nodeArgs: ['--expose-gc'],
+      env: { BENCH_MEDIA: lib.media, BENCH_DATA: lib.data, BENCH_WATCH: watch ? '1' : '0' },
+    });
+    reads = Math.max(reads, run.metadataReads);
+    indexed = run.items;
+    return { ms: run.ms, rss: run.memory.rss / MiB, heap: run.memory.heapUsed / MiB };
+  });
+  return { runs, reads, indexed };
+}
+
+export async function runIndexBench(ctx: BenchContext): Promise<Section> {
+  const figures: Figure[] = [];
+  const targets: Target[] = [];
+  const cold = await coldIndex(ctx);
+  const files = `${cold.count.library} files indexed (${cold.count.skipped} skipped), ${cold.count.bare} in the bare loop`;
+  figures.push({ name: 'cold index, real Library', unit: 'files/s', summary: cold.runs.library, note: files });
+  figures.push({ name: 'cold index, bare stat + exifr loop (floor)', unit: 'files/s', summary: cold.runs.bare });
+  const coldRatio = cold.runs.ratio.median;
+  targets.push({
+    target: 'Cold index ≥ 0.8× the bare stat + exifr loop',
+    met: coldRatio >= 0.8,
+    measured: `${round(coldRatio, 2)}× (median of per-run ratios; ${round(cold.runs.library.median, 0)} vs ${round(cold.runs.bare.median, 0)} files/s)`,
+  });
+
+  const empty = await runChild<{ memory: { rss: number; heapUsed: number } }>('index-child.ts', { nodeArgs: ['--expose-gc'], env: { BENCH_MODE: 'empty' } });
+  const perSize: Record<number, Awaited<ReturnType<typeof warmRestart>>> = {};
+  for (const items of [20_000, 100_000]) {
+    ctx.log(`warm restart, ${items} items`);
+    const warm = (perSize[items] = await warmRestart(ctx, items, true));
+    const note = `${warm.indexed} items ready, ${warm.reads} files re-read (must be 0)`;
+    figures.push({ name: `warm restart to ready, ${items / 1000}k items (watcher on)`, unit: 'ms', summary: warm.runs.ms, note });
+    figures.push({ name: `resident memory after ready, ${items / 1000}k items`, unit: 'MiB', summary: warm.runs.rss });
+    figures.push({ name: `JS heap after ready, ${items / 1000}k items`, unit: 'MiB', summary: warm.runs.heap });
+  }
+  const noWatch = await warmRestart(ctx, 100_000, false);
+  figures.push({ name: 'warm restart to ready, 100k items (watcher off)', unit: 'ms', summary: noWatch.runs.ms });
+
+  const big = perSize[100_000]!;
+  const rss0 = empty.memory.rss / MiB;
+  const perTenK = summarize(big.runs.rss.runs.map((rss) => ((rss - rss0) / 100_000) * 10_000));
+  figures.push({ name: 'resident memory per 10k items ((RSS at 100k − empty process) ÷ 10)', unit: 'MiB', summary: perTenK, note: `empty process RSS ${round(rss0)} MiB` });
+  const heapPerItem = summarize(big.runs.heap.runs.map((h) => ((h - empty.memory.heapUsed / MiB) * MiB) / 100_000));
+  figures.push({ name: 'JS heap per item (100k)', unit: 'bytes', summary: heapPerItem });
+
+  targets.push({
+    target: 'Warm restart of 100k items ready in < 1.5 s',
+    met: big.runs.ms.median < 1500,
+    measured: `${round(big.runs.ms.median, 0)} ms median with the watcher on (${round(noWatch.runs.ms.median, 0)} ms with it off); ${big.reads} files re-read`,
+  });
+  targets.push({
+    target: 'Resident memory with 100k items indexed < 250 MiB',
+    met: big.runs.rss.median < 250,
+    measured: `${round(big.runs.rss.median)} MiB RSS after ready and GC (Library process only, no HTTP server)`,
+  });
+  targets.push({
+    target: 'In-memory index ≤ 1 KiB per item',
+    met: heapPerItem.median <= 1024,
+    measured: `${round(heapPerItem.median, 0)} bytes of JS heap per item at 100k`,
+  });
+  return {
+    id: 'index',
+    title: 'Media index: cold index, warm restart, memory',
+    status: 'ok',
+    method:
+      'Each measurement runs in a fresh child process. Cold: the real Library (watcher off, fresh data folder, readConcurrency 8) over the corpus versus a bare readdir + stat + exifr.parse loop with the same concurrency of 8, page cache warmed first. ' +
+      'Warm restart: 20k / 100k hard links to the corpus JPEGs in folders of 500, with an index snapshot synthesised from the records the real Library wrote for their sources (own path and id per copy, dates shifted by whole weeks); time from Library.start() to ready, then RSS and heap after 3 forced GCs (node --expose-gc).',
+    figures,
+    ratios: [{ name: 'cold index: Library ÷ bare loop', value: round(coldRatio, 3), note: 'files/s ratio; 1 = as fast as the floor' }],
+    targets,
+  };
+}

@@ -1,0 +1,78 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const childrenDir = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'children');
+
+export interface ChildOptions {
+  env?: Record<string, string>;
+  /** Extra node flags, e.g. --expose-gc or --cpu-prof. */
+  nodeArgs?: string[];
+  timeoutMs?: number;
+}
+
+function start(script: string, options: ChildOptions): ChildProcess {
+  const args = [...(options.nodeArgs ?? []), '--import', 'tsx', path.join(childrenDir, script)];
+  return spawn(process.execPath, args, {
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+}
+
+/** Resolves with the first JSON line the child prints. */
+function firstLine<T>(child: ChildProcess, script: string, timeoutMs: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    let buffered = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${script} gave no result within ${timeoutMs} ms`));
+    }, timeoutMs);
+    child.stdout!.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('utf8');
+      const newline = buffered.indexOf('\n');
+      if (newline < 0) return;
+      clearTimeout(timer);
+      try {
+        resolve(JSON.parse(buffered.slice(0, newline)) as T);
+      } catch (error) {
+        reject(error as Error);
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${script} exited with ${code} before printing a result`));
+    });
+  });
+}
+
+/** Runs a child script to completion and returns its JSON result line. */
+export async function runChild<T>(script: string, options: ChildOptions = {}): Promise<T> {
+  const child = start(script, options);
+  const result = await firstLine<T>(child, script, options.timeoutMs ?? 300_000);
+  await new Promise<void>((resolve) => (child.exitCode !== null ? resolve() : child.once('exit', () => resolve())));
+  return result;
+}
+
+export interface RunningChild<T> {
+  info: T;
+  stop(): Promise<void>;
+}
+
+/** Starts a long-running child (a server) and returns once it printed its ready line. */
+export async function startChild<T>(script: string, options: ChildOptions = {}): Promise<RunningChild<T>> {
+  const child = start(script, options);
+  const info = await firstLine<T>(child, script, options.timeoutMs ?? 300_000);
+  return {
+    info,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        const force = setTimeout(() => child.kill('SIGKILL'), 15_000);
+        child.once('exit', () => {
+          clearTimeout(force);
+          resolve();
+        });
+        child.kill('SIGTERM');
+      }),
+  };
+}
