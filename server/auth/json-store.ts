@@ -11,6 +11,8 @@ export class JsonStore<T> {
   private value: T;
   private mtimeMs = -1;
   private checkedAt = -Infinity;
+  /** Bumped on every change, so callers can cache what they derive from the document. */
+  generation = 0;
   private readonly writer = new SerialWriter();
   readonly file: string;
 
@@ -39,6 +41,7 @@ export class JsonStore<T> {
     if (mtimeMs === this.mtimeMs) return this.value;
     this.value = info ? this.parse(JSON.parse(await readFile(this.file, 'utf8')) as unknown) : this.empty();
     this.mtimeMs = mtimeMs;
+    this.generation++;
     return this.value;
   }
 
@@ -49,6 +52,7 @@ export class JsonStore<T> {
       .run(async () => {
         await this.refresh(true);
         result = change(this.value);
+        this.generation++;
         await mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
         await writeFileAtomic(this.file, JSON.stringify(this.value, null, 2) + '\n');
         this.mtimeMs = (await stat(this.file)).mtimeMs;

@@ -30,7 +30,7 @@ function parseTokens(json: unknown): TokensFile {
 export class TokenStore {
   private readonly store: JsonStore<TokensFile>;
   private byDigest = new Map<string, { name: string; role: Role }>();
-  private indexed: TokensFile | null = null;
+  private indexed = -1;
 
   constructor(dataDir: string, now: () => number = Date.now) {
     this.store = new JsonStore(dataDir, 'tokens.json', parseTokens, () => ({ version: 1, tokens: {} }), 1000, now);
@@ -64,10 +64,10 @@ export class TokenStore {
   }
 
   find(token: string): { name: string; role: Role } | undefined {
-    const file = this.store.current;
-    if (this.indexed !== file) {
-      this.byDigest = new Map(Object.entries(file.tokens).map(([name, t]) => [t.digest, { name, role: t.role }]));
-      this.indexed = file;
+    if (this.indexed !== this.store.generation) {
+      const tokens = Object.entries(this.store.current.tokens);
+      this.byDigest = new Map(tokens.map(([name, t]) => [t.digest, { name, role: t.role }]));
+      this.indexed = this.store.generation;
     }
     return this.byDigest.get(digestToken(token));
   }

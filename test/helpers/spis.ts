@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { createSpis, type Spis } from '../../server/app.js';
+import { createSpis, type Spis, type SpisDeps } from '../../server/app.js';
 import { loadConfig } from '../../server/config/load.js';
 import { createLogger } from '../../server/ops/logger.js';
 
@@ -24,6 +24,8 @@ export interface TestServerOptions {
   config?: Record<string, unknown>;
   /** Wait for the first index before returning (default true). */
   waitReady?: boolean;
+  /** Injected parts (e.g. the auth clock and rate limits). */
+  deps?: Omit<SpisDeps, 'log'>;
 }
 
 /** A temporary folder removed by the returned function. */
@@ -51,7 +53,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
       done();
     },
   });
-  const spis = await createSpis(config, { log: createLogger(config.log, sink) });
+  const spis = await createSpis(config, { ...options.deps, log: createLogger(config.log, sink) });
   const { port, url } = await spis.listen();
   if (options.waitReady !== false) await spis.start();
   return {

@@ -22,7 +22,7 @@ export const tokenCommand: Command = {
     const { config } = configFromCommandLine(values);
     const tokens = new TokenStore(config.data);
     await tokens.refresh(true);
-    switch (action) {
+    switch (action ?? '') {
       case 'create': {
         const tokenName = typeof values.name === 'string' ? values.name : name;
         if (!tokenName) throw new UsageError('token create needs --name NAME');

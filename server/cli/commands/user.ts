@@ -25,7 +25,7 @@ export const userCommand: Command = {
     const { config } = configFromCommandLine(values);
     const users = new UserStore(config.data);
     await users.refresh(true);
-    switch (action) {
+    switch (action ?? '') {
       case 'add': {
         const role = values.role;
         if (!name) throw new UsageError('user add needs a NAME');
