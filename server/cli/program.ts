@@ -10,9 +10,10 @@ import { userCommand } from './commands/user.js';
 import { configCommand } from './commands/config.js';
 import { indexCommand } from './commands/index.js';
 import { templateCommand } from './commands/template.js';
+import { webhookCommand } from './commands/webhook.js';
 
 /** Every sub-command; `serve` runs when none is named. */
-export const commands: Command[] = [serveCommand, userCommand, tokenCommand, signUrlCommand, generateSecretCommand, indexCommand, configCommand, templateCommand];
+export const commands: Command[] = [serveCommand, userCommand, tokenCommand, signUrlCommand, generateSecretCommand, indexCommand, configCommand, templateCommand, webhookCommand];
 
 function overview(): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;

@@ -18,7 +18,7 @@ export interface SpisProcess {
  * Runs `spis serve` as a real child process (so it can be killed with SIGKILL) and resolves
  * once it logged the URL it listens on. Extra arguments are passed as given.
  */
-export async function spawnSpis(args: string[], { timeoutMs = 20_000 } = {}): Promise<SpisProcess> {
+export async function spawnSpis(args: string[], { timeoutMs = 60_000 } = {}): Promise<SpisProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli/main.ts', 'serve', '--port', '0', '--log-format', 'json', ...args], {
     cwd: root,
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -47,7 +47,7 @@ void describe('webhook outbox across kill -9', () => {
 
     const first = await spawnSpis(args);
     cleanup.push(() => stopSpis(first, 'SIGKILL'));
-    await waitFor(() => isReady(first), { timeoutMs: 15_000, what: 'first start ready' });
+    await waitFor(() => isReady(first), { timeoutMs: 30_000, what: 'first start ready' });
     const before = ['a.jpg', 'b.jpg', 'sub/c.jpg', 'sub/d.jpg'];
     for (const [i, name] of before.entries()) await writeJpeg(path.join(media.dir, name), { color: `#0${i}20${i}0` });
     await waitFor(
@@ -62,7 +62,7 @@ void describe('webhook outbox across kill -9', () => {
 
     const second = await spawnSpis(args);
     cleanup.push(() => stopSpis(second));
-    await waitFor(() => isReady(second), { timeoutMs: 15_000, what: 'second start ready' });
+    await waitFor(() => isReady(second), { timeoutMs: 30_000, what: 'second start ready' });
     const receiver: WebhookReceiver = await startReceiver(SECRET, port);
     cleanup.push(() => receiver.close());
 
