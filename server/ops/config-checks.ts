@@ -38,11 +38,15 @@ async function checkData(folder: string): Promise<CheckResult> {
   if (info) return checkFolder('data', folder, constants.W_OK | constants.X_OK, 'writable');
   // It will be created: the nearest existing parent must be writable.
   let parent = path.dirname(folder);
-  while (!(await stat(parent).catch(() => null)) && parent !== path.dirname(parent)) parent = path.dirname(parent);
-  const ok = await access(parent, constants.W_OK).then(() => true, () => false);
+  let found = await stat(parent).catch(() => null);
+  while (!found && parent !== path.dirname(parent)) {
+    parent = path.dirname(parent);
+    found = await stat(parent).catch(() => null);
+  }
+  const ok = found?.isDirectory() === true && (await access(parent, constants.W_OK).then(() => true, () => false));
   return ok
     ? { level: 'ok', message: `data ${folder}: will be created` }
-    : { level: 'error', message: `data ${folder}: does not exist and ${parent} is not writable` };
+    : { level: 'error', message: `data ${folder}: does not exist and ${parent} is not a writable folder` };
 }
 
 async function checkFile(name: string, file: string): Promise<CheckResult> {
