@@ -30,7 +30,7 @@ export function shareRoutes(auth: AuthService, publicUrl: string): Router {
     }
     const createdBy = principal.kind === 'user' || principal.kind === 'token' ? `${principal.kind}:${principal.name}` : 'local';
     const token = await auth.shares.create({ items, filter, expiresAt, passwordHash, createdBy });
-    const base = (publicUrl || ctx.origin).replace(/\/+$/, '');
+    const base = (publicUrl || `${ctx.protocol}://${ctx.host}`).replace(/\/+$/, '');
     ctx.status = 201;
     ctx.set('Cache-Control', 'no-store');
     // The token rides in the fragment, which browsers never send to servers or in Referer.
