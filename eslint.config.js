@@ -7,7 +7,7 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts'],
-    languageOptions: { parserOptions: { project: ['./tsconfig.test.json', './web/tsconfig.json'] } },
+    languageOptions: { parserOptions: { project: ['./tsconfig.test.json', './web/tsconfig.json', './web/sw/tsconfig.json', './web/build/tsconfig.json'] } },
     rules: {
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': 'error',

@@ -1,0 +1,20 @@
+/** The web app manifest: what makes spis installable as a standalone app. */
+export function webManifest(): Record<string, unknown> {
+  return {
+    name: 'spis — photos',
+    short_name: 'spis',
+    description: 'Your family photos and videos',
+    id: '/',
+    start_url: '/',
+    scope: '/',
+    display: 'standalone',
+    orientation: 'any',
+    background_color: '#111316',
+    theme_color: '#111316',
+    icons: [
+      { src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },
+      { src: '/icons/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
+      { src: '/icons/maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+    ],
+  };
+}

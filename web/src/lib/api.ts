@@ -1,0 +1,72 @@
+import type { ApiError, ApiItem, ApiItemDetail, FolderNode, MediaPage, TimelineBucket } from '../../../server/shared/api-types.js';
+import { csrfHeaders } from './session.js';
+import { filterParams, type ViewState } from './view-state.js';
+
+export class ApiRequestError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiRequestError';
+  }
+}
+
+/** Set by the service worker on answers it served from its offline copy. */
+export const OFFLINE_HEADER = 'x-spis-offline';
+
+export interface ApiResult<T> {
+  body: T;
+  /** True when the service worker answered from its cache because the network failed. */
+  offline: boolean;
+}
+
+async function request<T>(url: string, init: RequestInit = {}): Promise<ApiResult<T>> {
+  let response: Response;
+  try {
+    response = await fetch(url, { credentials: 'same-origin', headers: { accept: 'application/json' }, ...init });
+  } catch {
+    throw new ApiRequestError(0, 'network', 'The server cannot be reached. Check your connection.');
+  }
+  const text = await response.text();
+  let body: unknown = null;
+  try {
+    body = text ? JSON.parse(text) : null;
+  } catch {
+    // an HTML error page from a proxy: reported below by status
+  }
+  if (!response.ok) {
+    const error = (body as ApiError | null)?.error;
+    throw new ApiRequestError(response.status, error?.code ?? 'http', error?.message ?? `The server answered ${response.status}.`);
+  }
+  return { body: body as T, offline: response.headers.get(OFFLINE_HEADER) === '1' };
+}
+
+/** Typed calls to the spis JSON API (routes and shapes in DESIGN.md). */
+export const api = {
+  page(view: ViewState, cursor: string | null, limit: number): Promise<ApiResult<MediaPage>> {
+    const params = filterParams(view);
+    params.set('limit', String(limit));
+    if (view.order === 'asc') params.set('order', 'asc');
+    if (cursor) params.set('cursor', cursor);
+    return request(`/api/media?${params}`);
+  },
+  timeline(view: ViewState): Promise<ApiResult<TimelineBucket[]>> {
+    const params = filterParams(view).toString();
+    return request(`/api/timeline${params ? `?${params}` : ''}`);
+  },
+  folders(): Promise<ApiResult<FolderNode>> {
+    return request('/api/folders');
+  },
+  item(id: string): Promise<ApiResult<ApiItemDetail>> {
+    return request(`/api/media/${encodeURIComponent(id)}`);
+  },
+  async mark(id: string, field: 'favorite' | 'archive', on: boolean): Promise<ApiItem> {
+    const url = `/api/media/${encodeURIComponent(id)}/${field}`;
+    return (await request<ApiItem>(url, { method: on ? 'PUT' : 'DELETE', headers: { accept: 'application/json', ...csrfHeaders() } })).body;
+  },
+  originalUrl(id: string): string {
+    return `/api/media/${encodeURIComponent(id)}/original`;
+  },
+};

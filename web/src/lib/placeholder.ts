@@ -1,0 +1,34 @@
+import { thumbHashToDataURL } from 'thumbhash';
+
+const cache = new Map<string, string>();
+const LIMIT = 1500;
+
+function decodeBase64(text: string): Uint8Array {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/**
+ * A tiny blurred preview decoded from the item's thumbhash, shown until the thumbnail
+ * arrives. Decoding costs ~0.1 ms, so results are kept in a small LRU keyed by the hash.
+ */
+export function placeholderUrl(hash: string | null): string | null {
+  if (!hash) return null;
+  const hit = cache.get(hash);
+  if (hit !== undefined) {
+    cache.delete(hash);
+    cache.set(hash, hit);
+    return hit;
+  }
+  let url: string;
+  try {
+    url = thumbHashToDataURL(decodeBase64(hash));
+  } catch {
+    return null;
+  }
+  cache.set(hash, url);
+  if (cache.size > LIMIT) cache.delete(cache.keys().next().value!);
+  return url;
+}

@@ -1,0 +1,43 @@
+/** Mirrors `SessionInfo` from server/api/session-routes.ts (GET/POST /api/session). */
+export interface SessionInfo {
+  authRequired: boolean;
+  user: { name: string; role: string } | null;
+  share: { expiresAt: string | null } | null;
+  csrfToken: string | null;
+}
+
+let csrfToken: string | null = null;
+
+/** The header cookie sessions must echo on every change (PUT/POST/DELETE). */
+export function csrfHeaders(): Record<string, string> {
+  return csrfToken ? { 'x-spis-csrf': csrfToken } : {};
+}
+
+export async function readSession(): Promise<SessionInfo | null> {
+  try {
+    const response = await fetch('/api/session', { credentials: 'same-origin', headers: { accept: 'application/json' } });
+    if (!response.ok) return null;
+    const info = (await response.json()) as SessionInfo;
+    csrfToken = info.csrfToken;
+    return info;
+  } catch {
+    return null; // offline: carry on with what the service worker kept
+  }
+}
+
+export async function logIn(username: string, password: string): Promise<SessionInfo> {
+  const response = await fetch('/api/session', {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'content-type': 'application/json', accept: 'application/json' },
+    body: JSON.stringify({ username, password }),
+  });
+  const body = (await response.json().catch(() => null)) as (SessionInfo & { error?: { message: string } }) | null;
+  if (!response.ok || !body) throw new Error(body?.error?.message ?? `The server answered ${response.status}.`);
+  csrfToken = body.csrfToken;
+  return body;
+}
+
+export function needsLogin(info: SessionInfo | null): boolean {
+  return info !== null && info.authRequired && info.user === null && info.share === null;
+}

@@ -1,0 +1,66 @@
+import './styles/app.css';
+import { AppController } from './controller/app-controller.js';
+import { LiveController } from './controller/live-controller.js';
+import { LiveEventsClient } from './lib/live-events.js';
+import { needsLogin, readSession } from './lib/session.js';
+import { FilterBar } from './ui/filter-bar.js';
+import { Lightbox } from './ui/lightbox.js';
+import { showLogin } from './ui/login-form.js';
+import { Scrubber } from './ui/scrubber.js';
+import { SelectionBar } from './ui/selection-bar.js';
+import { StatusLine } from './ui/status-line.js';
+import { TimelineView } from './ui/timeline-view.js';
+import { Toasts } from './ui/toasts.js';
+
+function byId(id: string): HTMLElement {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`index.html lacks #${id}`);
+  return el;
+}
+
+/** Composition: build each UI class on its element, hand them all to the controller. */
+function startApp(): AppController {
+  const status = new StatusLine(byId('status'));
+  const ui = {
+    timeline: new TimelineView(byId('timeline')),
+    scrubber: new Scrubber(byId('scrubber')),
+    filters: new FilterBar(byId('topbar')),
+    lightbox: new Lightbox(byId('lightbox')),
+    selectionBar: new SelectionBar(byId('selection-bar')),
+    toasts: new Toasts(byId('toasts')),
+    status,
+  };
+  const app = new AppController(ui);
+  const live = new LiveEventsClient();
+  new LiveController(app, live, status);
+  app.start();
+  live.start();
+  // Exposed for tests and benchmarks that count what is rendered.
+  (window as unknown as { spis: unknown }).spis = { app, timeline: ui.timeline };
+  return app;
+}
+
+/** The service worker keeps the shell and what was seen for offline use. */
+function registerServiceWorker(app: AppController): void {
+  if (!('serviceWorker' in navigator)) return;
+  const hadController = navigator.serviceWorker.controller !== null;
+  navigator.serviceWorker.addEventListener('controllerchange', () => {
+    if (hadController) return;
+    // First visit: the page loaded before the worker existed, so hand it what is on screen.
+    app.warmOfflineCache();
+    const urls = [...document.querySelectorAll<HTMLImageElement>('.tile img')].map((img) => img.currentSrc || img.src).filter(Boolean);
+    navigator.serviceWorker.controller?.postMessage({ type: 'cache-urls', urls });
+  });
+  navigator.serviceWorker.register('/sw.js').catch(() => undefined);
+}
+
+async function main(): Promise<void> {
+  const session = await readSession();
+  if (needsLogin(session)) {
+    showLogin(byId('timeline'), () => location.reload());
+    return;
+  }
+  registerServiceWorker(startApp());
+}
+
+void main();

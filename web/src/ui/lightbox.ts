@@ -1,0 +1,183 @@
+import type { ApiItem, ApiItemDetail } from '../../../server/shared/api-types.js';
+import { h, icon, icons } from '../lib/dom.js';
+import { Emitter } from '../lib/emitter.js';
+import { altText, takenLabel } from '../lib/format.js';
+import { InfoPanel } from './info-panel.js';
+import { StageGestures } from './stage-gestures.js';
+
+interface LightboxEvents extends Record<string, unknown> {
+  close: undefined;
+  navigate: { delta: 1 | -1 };
+  favorite: { id: string; on: boolean };
+  archive: { id: string; on: boolean };
+  details: { id: string };
+  slideshow: { playing: boolean };
+}
+
+function button(label: string, path: string, cls = ''): HTMLButtonElement {
+  return h(`button.icon-button${cls ? '.' + cls : ''}` as 'button', { type: 'button', 'aria-label': label, title: label }, icon(path));
+}
+
+/**
+ * The full-screen viewer. Images show the `large` rendition (the small one, already cached,
+ * stands in until it has loaded); videos stream from `/original` with native controls.
+ */
+export class Lightbox extends Emitter<LightboxEvents> {
+  private readonly stage = h('div.lb-stage');
+  private readonly title = h('div.lb-title');
+  private readonly fav = button('Add to favourites', icons.heartOutline, 'lb-fav');
+  private readonly archive = button('Archive', icons.archive, 'lb-archive');
+  private readonly info = button('Details', icons.info, 'lb-info-button');
+  private readonly play = button('Start slideshow', icons.play, 'lb-play');
+  private readonly download = h('a.icon-button.lb-download', { 'aria-label': 'Download original', title: 'Download original', download: '' }, icon(icons.download));
+  private readonly prev = button('Previous', icons.prev, 'lb-prev');
+  private readonly next = button('Next', icons.next, 'lb-next');
+  private readonly close = button('Close', icons.close, 'lb-close');
+  private readonly panel = new InfoPanel(h('aside.lb-info'));
+  private readonly gestures: StageGestures;
+  private media: HTMLImageElement | HTMLVideoElement = h('img.lb-media');
+  private item: ApiItem | null = null;
+  private returnFocus: HTMLElement | null = null;
+
+  constructor(private readonly root: HTMLElement) {
+    super();
+    this.stage.append(this.media);
+    const bar = h('div.lb-bar', {}, this.close, this.title, this.play, this.info, this.download, this.archive, this.fav);
+    root.append(this.stage, bar, this.prev, this.next, this.panel.root);
+    this.gestures = new StageGestures(this.stage, this.media);
+    this.gestures.on('swipe', ({ delta }) => this.emit('navigate', { delta }));
+    this.gestures.on('dismiss', () => this.emit('close', undefined));
+    this.gestures.on('zoom', ({ zoomed }) => root.classList.toggle('zoomed', zoomed));
+    this.close.addEventListener('click', () => this.emit('close', undefined));
+    this.prev.addEventListener('click', () => this.emit('navigate', { delta: -1 }));
+    this.next.addEventListener('click', () => this.emit('navigate', { delta: 1 }));
+    this.fav.addEventListener('click', () => this.item && this.emit('favorite', { id: this.item.id, on: !this.item.favorite }));
+    this.archive.addEventListener('click', () => this.item && this.emit('archive', { id: this.item.id, on: !this.item.archived }));
+    this.play.addEventListener('click', () => this.emit('slideshow', { playing: !root.classList.contains('playing') }));
+    this.info.addEventListener('click', () => {
+      this.panel.toggle();
+      this.info.setAttribute('aria-expanded', String(this.panel.open));
+      if (this.panel.open && this.item) this.emit('details', { id: this.item.id });
+    });
+    document.addEventListener('keydown', (event) => this.isOpen && this.onKey(event));
+  }
+
+  get isOpen(): boolean {
+    return !this.root.hidden;
+  }
+
+  get currentId(): string | null {
+    return this.isOpen ? (this.item?.id ?? null) : null;
+  }
+
+  get detailsOpen(): boolean {
+    return this.panel.open;
+  }
+
+  show(item: ApiItem, neighbours: { prev: boolean; next: boolean }): void {
+    if (!this.isOpen) {
+      this.returnFocus = document.activeElement as HTMLElement | null;
+      this.root.hidden = false;
+      document.documentElement.classList.add('lightbox-open');
+      this.close.focus();
+    }
+    const same = this.item?.id === item.id;
+    this.item = item;
+    if (!same) this.renderMedia(item);
+    this.updateItem(item);
+    this.prev.disabled = !neighbours.prev;
+    this.next.disabled = !neighbours.next;
+    if (this.panel.open && !same) {
+      this.panel.loading();
+      this.emit('details', { id: item.id });
+    }
+  }
+
+  updateItem(item: ApiItem): void {
+    if (this.item?.id !== item.id) return;
+    this.item = item;
+    this.title.replaceChildren(h('strong', {}, item.name), h('span', {}, takenLabel(item.takenAt)));
+    this.fav.classList.toggle('on', item.favorite);
+    this.fav.setAttribute('aria-pressed', String(item.favorite));
+    this.fav.setAttribute('aria-label', item.favorite ? 'Remove from favourites' : 'Add to favourites');
+    this.fav.replaceChildren(icon(item.favorite ? icons.heart : icons.heartOutline));
+    this.archive.setAttribute('aria-label', item.archived ? 'Return to timeline' : 'Archive');
+    this.archive.title = this.archive.getAttribute('aria-label')!;
+    this.download.setAttribute('href', `/api/media/${item.id}/original`);
+    this.download.setAttribute('download', item.name);
+  }
+
+  showDetails(detail: ApiItemDetail): void {
+    if (detail.id === this.item?.id) this.panel.show(detail);
+  }
+
+  detailsFailed(message: string): void {
+    this.panel.failed(message);
+  }
+
+  setPlaying(playing: boolean): void {
+    this.root.classList.toggle('playing', playing);
+    this.play.setAttribute('aria-label', playing ? 'Stop slideshow' : 'Start slideshow');
+    this.play.replaceChildren(icon(playing ? icons.pause : icons.play));
+  }
+
+  hide(): void {
+    if (!this.isOpen) return;
+    this.root.hidden = true;
+    document.documentElement.classList.remove('lightbox-open');
+    if (this.media instanceof HTMLVideoElement) this.media.pause();
+    this.media.removeAttribute('src');
+    this.item = null;
+    this.setPlaying(false);
+    this.returnFocus?.focus?.({ preventScroll: true });
+  }
+
+  private renderMedia(item: ApiItem): void {
+    if (this.media instanceof HTMLVideoElement) this.media.pause();
+    let media: HTMLImageElement | HTMLVideoElement;
+    if (item.type === 'video') {
+      media = h('video.lb-media', { controls: true, playsinline: true, preload: 'metadata', poster: item.thumbs.large });
+      media.src = `/api/media/${item.id}/original`;
+    } else {
+      media = h('img.lb-media', { alt: altText(item), draggable: 'false' });
+      media.src = item.thumbs.small;
+      const large = new Image();
+      large.src = item.thumbs.large;
+      large.decode().then(
+        () => this.item?.id === item.id && ((media as HTMLImageElement).src = large.src),
+        () => undefined,
+      );
+    }
+    this.media.replaceWith(media);
+    this.media = media;
+    this.gestures.zoomEnabled = item.type === 'image';
+    this.gestures.reset(media, item.width, item.height);
+  }
+
+  private onKey(event: KeyboardEvent): void {
+    const inVideo = event.target instanceof HTMLVideoElement;
+    if (event.key === 'Escape') {
+      event.preventDefault();
+      this.emit('close', undefined);
+    } else if (event.key === 'ArrowRight' && !inVideo) this.emit('navigate', { delta: 1 });
+    else if (event.key === 'ArrowLeft' && !inVideo) this.emit('navigate', { delta: -1 });
+    else if ((event.key === '+' || event.key === '=') && this.gestures.zoomEnabled) this.gestures.zoomBy(1.5);
+    else if (event.key === '-' && this.gestures.zoomEnabled) this.gestures.zoomBy(1 / 1.5);
+    else if (event.key === 'Tab') this.trapFocus(event);
+  }
+
+  /** Keeps Tab inside the dialog while it is open. */
+  private trapFocus(event: KeyboardEvent): void {
+    const focusable = [...this.root.querySelectorAll<HTMLElement>('button:not([disabled]), a[href], video, [tabindex="0"]')].filter((el) => el.offsetParent !== null);
+    const first = focusable[0];
+    const last = focusable[focusable.length - 1];
+    if (!first || !last) return;
+    if (event.shiftKey && document.activeElement === first) {
+      event.preventDefault();
+      last.focus();
+    } else if (!event.shiftKey && document.activeElement === last) {
+      event.preventDefault();
+      first.focus();
+    }
+  }
+}

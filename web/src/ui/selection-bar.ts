@@ -1,0 +1,40 @@
+import { h, icon, icons } from '../lib/dom.js';
+import { Emitter } from '../lib/emitter.js';
+import { plural } from '../lib/format.js';
+
+export type SelectionAction = 'favorite' | 'unfavorite' | 'archive' | 'unarchive' | 'cancel';
+
+interface SelectionEvents extends Record<string, unknown> {
+  action: { action: SelectionAction };
+}
+
+/** Appears while items are selected and applies one action to all of them. */
+export class SelectionBar extends Emitter<SelectionEvents> {
+  private readonly count = h('span.sel-count', { role: 'status' });
+  private readonly archive = h('button.text-button', { type: 'button' });
+
+  constructor(private readonly root: HTMLElement) {
+    super();
+    const make = (label: string, action: SelectionAction, path?: string) => {
+      const b = h('button.text-button', { type: 'button' }, ...(path ? [icon(path)] : []), label);
+      b.addEventListener('click', () => this.emit('action', { action }));
+      return b;
+    };
+    this.archive.addEventListener('click', () => this.emit('action', { action: this.archive.dataset.action as SelectionAction }));
+    root.setAttribute('role', 'toolbar');
+    root.setAttribute('aria-label', 'Selected items');
+    root.append(make('Cancel', 'cancel', icons.close), this.count, make('Favourite', 'favorite', icons.heart), make('Unfavourite', 'unfavorite', icons.heartOutline), this.archive);
+  }
+
+  update(size: number, archivedView: boolean): void {
+    this.root.hidden = size === 0;
+    document.documentElement.classList.toggle('has-selection', size > 0);
+    this.count.textContent = `${plural(size, 'item')} selected`;
+    this.archive.dataset.action = archivedView ? 'unarchive' : 'archive';
+    this.archive.replaceChildren(icon(icons.archive), archivedView ? 'Unarchive' : 'Archive');
+  }
+
+  busy(on: boolean): void {
+    for (const b of this.root.querySelectorAll('button')) b.disabled = on;
+  }
+}

@@ -1,0 +1,60 @@
+import type { ApiItem } from '../../../server/shared/api-types.js';
+import { h, icon, icons } from '../lib/dom.js';
+import { altText, duration } from '../lib/format.js';
+import { placeholderUrl } from '../lib/placeholder.js';
+import type { Tile } from '../lib/layout.js';
+
+const SMALL = 400;
+const LARGE = 2048;
+
+/** Width of a rendition that fits `box`×`box`, so srcset tells the browser the truth. */
+function fittedWidth(item: ApiItem, box: number): number {
+  const w = item.width ?? box;
+  const hgt = item.height ?? box;
+  return Math.max(1, Math.round(w * Math.min(1, box / Math.max(w, hgt))));
+}
+
+/**
+ * One thumbnail: a link (for keyboard, middle-click and screen readers) over the image, a
+ * thumbhash background until the image has loaded, and a selection checkbox.
+ */
+export function createTile(item: ApiItem, tile: Tile, height: number, href: string): HTMLElement {
+  const el = h('div.tile', { 'data-id': item.id });
+  el.style.left = `${tile.left}px`;
+  el.style.width = `${tile.width}px`;
+  el.style.height = `${height}px`;
+  const placeholder = placeholderUrl(item.placeholder);
+  if (placeholder) el.style.backgroundImage = `url("${placeholder}")`;
+
+  const img = h('img', { alt: altText(item), decoding: 'async', draggable: 'false' });
+  img.sizes = `${tile.width}px`;
+  const small = fittedWidth(item, SMALL);
+  const large = fittedWidth(item, LARGE);
+  img.srcset = large > small ? `${item.thumbs.small} ${small}w, ${item.thumbs.large} ${large}w` : `${item.thumbs.small} ${small}w`;
+  img.src = item.thumbs.small;
+  img.addEventListener('load', () => el.classList.add('loaded'), { once: true });
+  img.addEventListener('error', () => el.classList.add('failed'), { once: true });
+
+  const link = h('a.tile-link', { href, 'data-id': item.id }, img);
+  if (item.type === 'video') link.append(h('span.badge.video-badge', { 'aria-hidden': 'true' }, icon(icons.play), duration(item.durationMs)));
+  link.append(h('span.fav-badge', { 'aria-hidden': 'true' }, icon(icons.heart)));
+  const check = h('button.check', { type: 'button', 'data-id': item.id, 'aria-label': `Select ${item.name}`, 'aria-pressed': 'false' }, icon(icons.check));
+  el.append(link, check);
+  applyItemState(el, item, false);
+  return el;
+}
+
+export function applyItemState(el: HTMLElement, item: ApiItem, selected: boolean): void {
+  el.classList.toggle('favorite', item.favorite);
+  el.classList.toggle('selected', selected);
+  el.querySelector('.check')?.setAttribute('aria-pressed', String(selected));
+}
+
+/** Stops a pending thumbnail download when its tile leaves the screen during a fast scroll. */
+export function releaseTile(el: HTMLElement): void {
+  const img = el.querySelector('img');
+  if (img && !el.classList.contains('loaded')) {
+    img.removeAttribute('srcset');
+    img.removeAttribute('src');
+  }
+}
