@@ -30,6 +30,9 @@ export function watchMedia(root: string, options: WatcherOptions): MediaWatcher 
   const watcher: FSWatcher = watch(root, {
     ignoreInitial: true,
     persistent: true,
+    // Links are resolved and checked by the library; letting chokidar follow them would
+    // watch folders outside the media root and recurse forever through link loops.
+    followSymlinks: false,
     usePolling: options.usePolling,
     interval: 1000,
     binaryInterval: 2000,
