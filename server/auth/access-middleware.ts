@@ -46,7 +46,18 @@ export function accessMiddleware(auth: AuthService): Middleware {
     // The shape other routes (metrics) read to recognise an admin.
     if (principal.kind === 'user' || principal.kind === 'token') ctx.state.user = { name: principal.name, role: principal.role };
     await next();
+    if (auth.usersExist && access.kind !== 'public') keepPrivate(ctx);
   };
+}
+
+/**
+ * Routes mark thumbnails `public, immutable` for speed; once access is restricted, a shared
+ * cache (a caching reverse proxy, a CDN) must not hand them to someone else, so the
+ * browser's own cache is the only one allowed.
+ */
+function keepPrivate(ctx: Context): void {
+  const cacheControl = ctx.response.get('Cache-Control');
+  if (/\bpublic\b/i.test(cacheControl)) ctx.set('Cache-Control', cacheControl.replace(/\bpublic\b/i, 'private'));
 }
 
 /** Verifies `expires`/`sig` on item routes, then removes them so routes see only their own parameters. */
