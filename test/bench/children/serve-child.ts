@@ -20,6 +20,12 @@ const readyMs = performance.now() - t0;
 const m = process.memoryUsage();
 process.stdout.write(JSON.stringify({ port, readyMs, items: spis.library.index.size, rss: m.rss }) + '\n');
 
+// CPU time on request: load-independent cost per request, whatever else shares the machine.
+process.on('SIGUSR2', () => {
+  const cpu = process.cpuUsage();
+  process.stdout.write(JSON.stringify({ cpuMs: (cpu.user + cpu.system) / 1000 }) + '\n');
+});
+
 let closing = false;
 process.on('SIGTERM', () => {
   if (closing) return;

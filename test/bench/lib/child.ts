@@ -55,15 +55,51 @@ export async function runChild<T>(script: string, options: ChildOptions = {}): P
 
 export interface RunningChild<T> {
   info: T;
+  /** CPU time (user + system, ms) the child has used so far; children answer SIGUSR2. */
+  cpuMs(): Promise<number>;
   stop(): Promise<void>;
+}
+
+/** Every later JSON line of a child, in order, for request/answer exchanges. */
+function lineQueue(child: ChildProcess): () => Promise<Record<string, unknown>> {
+  const lines: string[] = [];
+  const waiting: Array<(line: string) => void> = [];
+  let buffered = '';
+  let first = true;
+  child.stdout!.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString('utf8');
+    for (let nl = buffered.indexOf('\n'); nl >= 0; nl = buffered.indexOf('\n')) {
+      const line = buffered.slice(0, nl);
+      buffered = buffered.slice(nl + 1);
+      if (first) {
+        first = false; // the ready line, consumed by firstLine
+        continue;
+      }
+      const next = waiting.shift();
+      if (next) next(line);
+      else lines.push(line);
+    }
+  });
+  return () =>
+    new Promise((resolve) => {
+      const line = lines.shift();
+      if (line !== undefined) resolve(JSON.parse(line) as Record<string, unknown>);
+      else waiting.push((l) => resolve(JSON.parse(l) as Record<string, unknown>));
+    });
 }
 
 /** Starts a long-running child (a server) and returns once it printed its ready line. */
 export async function startChild<T>(script: string, options: ChildOptions = {}): Promise<RunningChild<T>> {
   const child = start(script, options);
+  const next = lineQueue(child);
   const info = await firstLine<T>(child, script, options.timeoutMs ?? 300_000);
   return {
     info,
+    async cpuMs() {
+      child.kill('SIGUSR2');
+      const answer = await next();
+      return Number(answer.cpuMs);
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null) return resolve();
