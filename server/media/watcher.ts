@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { watch, type FSWatcher } from 'chokidar';
+import { watch, type ChokidarOptions, type FSWatcher } from 'chokidar';
 import { isHidden } from './media-types.js';
 
 export type WatchEvent =
@@ -14,6 +14,10 @@ export interface WatcherOptions {
   onError: (error: Error) => void;
   /** Absolute paths never watched (the data folder if it sits inside the media folder). */
   exclude?: readonly string[];
+  /** Poll interval once inotify ran out and spis fell back to polling (default 5 s). */
+  fallbackPollMs?: number;
+  /** chokidar's `watch`, replaceable so tests can reach the watcher they need to break. */
+  watchImpl?: typeof watch;
 }
 
 export interface MediaWatcher {
@@ -24,33 +28,75 @@ export interface MediaWatcher {
 /**
  * chokidar over the media folder, turned into relative-path events. It only reports;
  * the library decides what a change means (and re-checks that a path stays inside).
+ *
+ * Large libraries can exhaust inotify (ENOSPC: max_user_watches; EMFILE: instances or file
+ * descriptors). Rather than silently missing new files, the watcher then says how to raise
+ * the limit and switches to polling; the polling watcher reports every existing file once,
+ * so whatever changed in between is re-checked (unchanged files cost the library one stat).
  */
 export function watchMedia(root: string, options: WatcherOptions): MediaWatcher {
+  let resolveReady!: () => void;
+  const ready = new Promise<void>((resolve) => (resolveReady = resolve));
+  let current: FSWatcher;
+  const begin = (polling: boolean, reportExisting: boolean): FSWatcher => {
+    const watcher = (options.watchImpl ?? watch)(root, chokidarOptions(root, options, polling, reportExisting));
+    const live = () => watcher === current; // events of a replaced watcher are stale
+    const rel = (abs: string) => path.relative(root, abs).split(path.sep).join('/');
+    watcher.on('add', (abs) => live() && options.onEvent({ kind: 'file', rel: rel(abs) }));
+    watcher.on('change', (abs) => live() && options.onEvent({ kind: 'file', rel: rel(abs) }));
+    watcher.on('unlink', (abs) => live() && options.onEvent({ kind: 'file-removed', rel: rel(abs) }));
+    // No event for new folders: chokidar reports each file inside them once it has settled,
+    // and indexing them earlier would race its awaitWriteFinish (a file moved away before it
+    // settled is never reported as removed).
+    watcher.on('unlinkDir', (abs) => live() && options.onEvent({ kind: 'folder-removed', rel: rel(abs) }));
+    watcher.on('error', (raw) => {
+      if (!live()) return;
+      const error = raw as NodeJS.ErrnoException;
+      if (polling || !isWatchLimit(error)) return options.onError(error);
+      const previous = current;
+      current = begin(true, true);
+      void previous.close().catch(() => undefined);
+      options.onError(new Error(watchLimitAdvice(error, options.fallbackPollMs ?? 5000)));
+    });
+    watcher.once('ready', () => live() && resolveReady());
+    return watcher;
+  };
+  current = begin(options.usePolling, false);
+  return { ready, close: () => current.close() };
+}
+
+function chokidarOptions(root: string, options: WatcherOptions, polling: boolean, reportExisting: boolean): ChokidarOptions {
   const exclude = options.exclude ?? [];
-  const watcher: FSWatcher = watch(root, {
-    ignoreInitial: true,
+  const interval = polling && !options.usePolling ? (options.fallbackPollMs ?? 5000) : 1000;
+  return {
+    ignoreInitial: !reportExisting,
     persistent: true,
     // Links are resolved and checked by the library; letting chokidar follow them would
     // watch folders outside the media root and recurse forever through link loops.
     followSymlinks: false,
-    usePolling: options.usePolling,
-    interval: 1000,
-    binaryInterval: 2000,
+    usePolling: polling,
+    interval,
+    binaryInterval: interval * 2,
     ignored: (target: string) =>
-      isHidden(path.basename(target)) && target !== root ||
+      (isHidden(path.basename(target)) && target !== root) ||
       exclude.some((dir) => target === dir || target.startsWith(dir + path.sep)),
-    awaitWriteFinish:
-      options.settleMs > 0 ? { stabilityThreshold: options.settleMs, pollInterval: 50 } : false,
-  });
-  const rel = (abs: string) => path.relative(root, abs).split(path.sep).join('/');
-  watcher.on('add', (abs) => options.onEvent({ kind: 'file', rel: rel(abs) }));
-  watcher.on('change', (abs) => options.onEvent({ kind: 'file', rel: rel(abs) }));
-  watcher.on('unlink', (abs) => options.onEvent({ kind: 'file-removed', rel: rel(abs) }));
-  // No event for new folders: chokidar reports each file inside them once it has settled,
-  // and indexing them earlier would race its awaitWriteFinish (a file moved away before it
-  // settled is never reported as removed).
-  watcher.on('unlinkDir', (abs) => options.onEvent({ kind: 'folder-removed', rel: rel(abs) }));
-  watcher.on('error', (error) => options.onError(error as Error));
-  const ready = new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
-  return { ready, close: () => watcher.close() };
+    awaitWriteFinish: options.settleMs > 0 ? { stabilityThreshold: options.settleMs, pollInterval: 50 } : false,
+  };
+}
+
+export function isWatchLimit(error: NodeJS.ErrnoException): boolean {
+  return error.code === 'ENOSPC' || error.code === 'EMFILE' || /ENOSPC|EMFILE|file watchers/.test(error.message);
+}
+
+/** The operator's fix, logged once when spis falls back to polling. */
+export function watchLimitAdvice(error: NodeJS.ErrnoException, pollMs: number): string {
+  const fix =
+    error.code === 'EMFILE' || error.message.includes('EMFILE')
+      ? 'raise fs.inotify.max_user_instances (sudo sysctl fs.inotify.max_user_instances=512) or the open-file limit (LimitNOFILE=65536 in the unit)'
+      : 'sudo sysctl fs.inotify.max_user_watches=524288, and keep it with: echo fs.inotify.max_user_watches=524288 | sudo tee /etc/sysctl.d/90-spis.conf';
+  return (
+    `the system ran out of file watchers (${error.code ?? 'inotify limit'}) while watching the media folder; ` +
+    `fell back to polling every ${Math.round(pollMs / 1000)} s, which costs CPU on large libraries. ` +
+    `To watch efficiently again: ${fix}, then restart spis`
+  );
 }
