@@ -7,6 +7,7 @@ import { deliveryHeaders, newDelivery, wantsEvent, WEBHOOK_EVENTS, type Delivery
 import { OutboxStore, originOf, type DeadLetter } from './outbox-store.js';
 import { classifyStatus, nextAttemptAt, type AttemptOutcome, type RetryPolicy } from './retry-policy.js';
 import { httpSender, type Sender } from './sender.js';
+import { Limiter } from '../util/limiter.js';
 
 export interface DeliverySettings extends RetryPolicy {
   timeoutMs: number;
@@ -54,6 +55,8 @@ export class WebhookDispatcher {
   private readonly queue: Delivery[] = [];
   private readonly inFlight = new Map<string, AbortController>();
   private readonly writes = new Set<Promise<void>>();
+  /** A thousand files arriving at once must not mean a thousand fsyncs in parallel. */
+  private readonly writeLimiter = new Limiter(4);
   private readonly running = new Set<Promise<void>>();
   private readonly unsubscribe: Array<() => void> = [];
   private opened: Promise<void> | null = null;
@@ -106,7 +109,7 @@ export class WebhookDispatcher {
       if (!wantsEvent(hook, event)) continue;
       const delivery = newDelivery(this.options.newId?.() ?? randomUUID(), event, hook.url, now, data);
       const write = this.open()
-        .then(() => this.store.add(delivery))
+        .then(() => this.writeLimiter.run(() => this.store.add(delivery)))
         .then(
           () => {
             this.queue.push(delivery);
