@@ -40,9 +40,21 @@ export interface LatencyFigures {
 export interface EventsBenchResult {
   settleMs: number;
   files: number;
+  /** Copy to the library's announcement on the bus: watcher settle, metadata, small thumbnail. */
+  announceLatencyMs: LatencyFigures;
   wsLatencyMs: LatencyFigures;
   webhookLatencyMs: LatencyFigures;
-  burst: { files: number; wsSeconds: number; webhookSeconds: number; wsEventsPerSecond: number; webhookEventsPerSecond: number };
+  /** From the bus announcement on: what the hub and the webhook outbox add. */
+  busToWsMs: LatencyFigures;
+  busToWebhookMs: LatencyFigures;
+  burst: {
+    files: number;
+    announceSeconds: number;
+    wsSeconds: number;
+    webhookSeconds: number;
+    wsEventsPerSecond: number;
+    webhookEventsPerSecond: number;
+  };
 }
 
 const SECRET = 'bench-secret-0123456789abcdef';
@@ -83,7 +95,8 @@ export async function runEventsBench(options: EventsBenchOptions = {}): Promise<
       },
     });
     try {
-      const arrivals = { ws: new Map<string, number>(), hook: new Map<string, number>() };
+      const arrivals: Arrivals = { bus: new Map(), ws: new Map(), hook: new Map() };
+      server.spis.bus.on('media.added', ({ item }) => arrivals.bus.set(item.path, performance.now()));
       const client = await connectEvents(server.url);
       client.ws.on('message', (data) => {
         const message = JSON.parse(String(data)) as { type: string; item?: { path: string } };
@@ -107,7 +120,7 @@ export async function runEventsBench(options: EventsBenchOptions = {}): Promise<
   }
 }
 
-type Arrivals = { ws: Map<string, number>; hook: Map<string, number> };
+type Arrivals = { bus: Map<string, number>; ws: Map<string, number>; hook: Map<string, number> };
 
 async function waitAll(arrivals: Arrivals, rels: string[], timeoutMs: number): Promise<void> {
   const deadline = performance.now() + timeoutMs;
@@ -131,9 +144,16 @@ async function measureLatency(media: string, from: string, names: string[], inte
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
   await waitAll(arrivals, [...copied.keys()], 120_000);
-  const ws = [...copied].map(([rel, at]) => arrivals.ws.get(rel)! - at);
-  const hook = [...copied].map(([rel, at]) => arrivals.hook.get(rel)! - at);
-  return { wsLatencyMs: figures(ws), webhookLatencyMs: figures(hook) };
+  const since = (to: Map<string, number>, from: (rel: string, at: number) => number) =>
+    figures([...copied].map(([rel, at]) => to.get(rel)! - from(rel, at)));
+  const announced = (rel: string) => arrivals.bus.get(rel)!;
+  return {
+    announceLatencyMs: since(arrivals.bus, (_rel, at) => at),
+    wsLatencyMs: since(arrivals.ws, (_rel, at) => at),
+    webhookLatencyMs: since(arrivals.hook, (_rel, at) => at),
+    busToWsMs: since(arrivals.ws, announced),
+    busToWebhookMs: since(arrivals.hook, announced),
+  };
 }
 
 async function measureBurst(media: string, from: string, names: string[], arrivals: Arrivals, log: (m: string) => void) {
@@ -146,10 +166,12 @@ async function measureBurst(media: string, from: string, names: string[], arriva
   }
   await waitAll(arrivals, rels, 300_000);
   const last = (map: Map<string, number>) => Math.max(...rels.map((rel) => map.get(rel)!)) - started;
+  const announceSeconds = last(arrivals.bus) / 1000;
   const wsSeconds = last(arrivals.ws) / 1000;
   const webhookSeconds = last(arrivals.hook) / 1000;
   return {
     files: names.length,
+    announceSeconds: round(announceSeconds),
     wsSeconds: round(wsSeconds),
     webhookSeconds: round(webhookSeconds),
     wsEventsPerSecond: Math.round(names.length / wsSeconds),
@@ -171,6 +193,8 @@ export async function runEventsBenchSection(ctx: BenchContext): Promise<Section>
       { name: 'copy → WebSocket, p99', unit: 'ms', summary: one(result.wsLatencyMs.p99) },
       { name: 'copy → webhook, median', unit: 'ms', summary: one(result.webhookLatencyMs.median) },
       { name: 'copy → webhook, p99', unit: 'ms', summary: one(result.webhookLatencyMs.p99) },
+      { name: 'bus → WebSocket, p99 (hub only)', unit: 'ms', summary: one(result.busToWsMs.p99) },
+      { name: 'bus → webhook, p99 (outbox + HTTP)', unit: 'ms', summary: one(result.busToWebhookMs.p99) },
       { name: `${result.burst.files} files at once → WebSocket`, unit: 'events/s', summary: one(result.burst.wsEventsPerSecond) },
       { name: `${result.burst.files} files at once → webhooks`, unit: 'events/s', summary: one(result.burst.webhookEventsPerSecond) },
     ],
