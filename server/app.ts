@@ -93,7 +93,10 @@ export async function createSpis(config: Config, deps: SpisDeps = {}): Promise<S
   });
   let closing = false;
 
-  const app = new Koa({ proxy: config.trustProxy });
+  // maxIpsCount 1: with trustProxy, the client is the address our proxy appended last; the
+  // left of X-Forwarded-For is whatever the client sent, so trusting it would let anyone
+  // claim to be 127.0.0.1 (metrics, loopback-only policies).
+  const app = new Koa({ proxy: config.trustProxy, maxIpsCount: 1 });
   app.silent = true; // errors are logged by errorMiddleware, once
   app.use(httpMiddleware(metrics, log));
   app.use(securityHeaders());

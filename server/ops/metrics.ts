@@ -3,7 +3,7 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom
 /**
  * Numbers other parts compute on demand (hub size, outbox length, queue length). A part
  * registers a reader with `metrics.read(name, fn)`; until then a fallback (if any) is used,
- * else the gauge is left out of the scrape rather than reporting a made-up zero.
+ * else the gauge reads 0.
  */
 export type ReaderName = 'websocketClients' | 'webhookBacklog' | 'thumbnailQueue';
 

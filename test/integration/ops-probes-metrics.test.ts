@@ -3,6 +3,9 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { api, startTestServer, waitFor, type TestServer } from '../helpers/spis.js';
 import { writeJpeg } from '../helpers/media.js';
+import type { StatusSections } from '../../server/api/status-route.js';
+import { createMetrics } from '../../server/ops/metrics.js';
+import { registerStatusFallbacks } from '../../server/ops/status-readers.js';
 
 /** One sample's value from Prometheus text, by metric name and label subset. */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
@@ -60,13 +63,31 @@ void describe('probes and metrics', () => {
     }
   });
 
-  void it('reads gauges of late parts from their status sections', async () => {
-    server.spis.status.set('webhooks', () => ({ backlog: 7 }));
-    try {
-      assert.equal(sample(await scrape(server), 'spis_webhook_backlog'), 7);
-    } finally {
-      server.spis.status.delete('webhooks');
+  void it('counts thumbnail renders and memory-cache hits', async () => {
+    const text = await scrape(server);
+    const renders = sample(text, 'spis_thumbnail_renders_total', { kind: 'thumbnail' }) ?? 0;
+    const hits = sample(text, 'spis_cache_hits_total', { cache: 'thumbnail-memory' }) ?? 0;
+    const [item] = server.spis.library.index.all();
+    // `large` is never pre-generated: the first request renders, the second is a memory hit.
+    for (let i = 0; i < 2; i++) {
+      const response = await fetch(`${server.url}/api/media/${item!.id}/thumb/large`);
+      assert.equal(response.status, 200);
+      await response.arrayBuffer();
     }
+    const after = await scrape(server);
+    assert.equal(sample(after, 'spis_thumbnail_renders_total', { kind: 'thumbnail' }), renders + 1);
+    assert.ok((sample(after, 'spis_cache_hits_total', { cache: 'thumbnail-memory' }) ?? 0) > hits);
+    assert.ok((sample(after, 'spis_cache_bytes', { cache: 'thumbnail-memory' }) ?? 0) > 0);
+  });
+
+  void it('reads gauges of parts without a reader from their status sections', async () => {
+    const metrics = createMetrics();
+    const status: StatusSections = new Map([['webhooks', () => ({ backlog: 7 })]]);
+    registerStatusFallbacks(metrics, status);
+    assert.equal(sample(await metrics.registry.metrics(), 'spis_webhook_backlog'), 7);
+    metrics.read('webhookBacklog', () => 3); // a part's own reader wins
+    assert.equal(sample(await metrics.registry.metrics(), 'spis_webhook_backlog'), 3);
+    assert.equal(sample(await metrics.registry.metrics(), 'spis_websocket_clients'), 0, 'no reader, no section: zero');
   });
 
   void it('logs requests without secret query values', async () => {
@@ -113,10 +134,14 @@ void describe('metrics access', () => {
   });
   after(() => server.close());
 
-  void it('refuses a remote client seen through a trusted proxy', async () => {
-    const response = await api<{ error: { code: string } }>(server, '/metrics', { headers: { 'X-Forwarded-For': '203.0.113.9' } });
-    assert.equal(response.status, 403);
-    assert.equal(response.body.error.code, 'forbidden');
+  void it('refuses a remote client seen through a trusted proxy, even one claiming loopback', async () => {
+    for (const forwarded of ['203.0.113.9', '127.0.0.1, 203.0.113.9']) {
+      const response = await api<string>(server, '/metrics', { headers: { 'X-Forwarded-For': forwarded } });
+      assert.ok([401, 403].includes(response.status), `${forwarded}: ${response.status}`);
+      assert.ok(!JSON.stringify(response.body).includes('spis_index_items'));
+    }
+    // The proxy's own view (the last hop it appended) decides: a local client passes.
+    assert.equal((await api(server, '/metrics', { headers: { 'X-Forwarded-For': '203.0.113.9, 127.0.0.1' } })).status, 200);
   });
 
   void it('serves everyone with metrics.public', async () => {
