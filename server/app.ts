@@ -34,6 +34,8 @@ export interface SpisDeps {
   log?: Logger;
   /** Clock and rate limits for access control (tests and benchmarks). */
   auth?: { now?: () => number; limits?: Partial<RateLimits> };
+  /** Whether to fall back to the npm-installed ffmpeg builds (off in tests of the no-ffmpeg path). */
+  videoInstallers?: boolean;
 }
 
 export interface Spis {
@@ -68,7 +70,7 @@ export async function createSpis(config: Config, deps: SpisDeps = {}): Promise<S
   const log = deps.log ?? createLogger(config.log);
   await prepareFolders(config, log);
 
-  const videoTools = await locateVideoTools(config.video, log);
+  const videoTools = await locateVideoTools(config.video, log, deps.videoInstallers ?? true);
   const bus = new EventBus();
   const library = new Library({
     mediaDir: config.media,

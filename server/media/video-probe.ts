@@ -16,10 +16,15 @@ export interface VideoTools {
  * Finds working binaries: the configured path, else the one on PATH, else the npm-installed
  * static build. Says once, at start, what video support is missing.
  */
-export async function locateVideoTools(config: { ffmpeg: string; ffprobe: string }, log: Logger): Promise<VideoTools> {
+export async function locateVideoTools(
+  config: { ffmpeg: string; ffprobe: string },
+  log: Logger,
+  useInstallers = true,
+): Promise<VideoTools> {
+  const installed = (pkg: string) => (useInstallers ? installedPath(pkg) : null);
   const tools: VideoTools = {
-    ffmpeg: await firstWorking([config.ffmpeg, 'ffmpeg', installedPath('@ffmpeg-installer/ffmpeg')]),
-    ffprobe: await firstWorking([config.ffprobe, 'ffprobe', installedPath('@ffprobe-installer/ffprobe')]),
+    ffmpeg: await firstWorking([config.ffmpeg, 'ffmpeg', installed('@ffmpeg-installer/ffmpeg')]),
+    ffprobe: await firstWorking([config.ffprobe, 'ffprobe', installed('@ffprobe-installer/ffprobe')]),
   };
   for (const name of ['ffmpeg', 'ffprobe'] as const) {
     if (config[name] && tools[name] !== config[name]) {
