@@ -41,7 +41,7 @@ export function accessMiddleware(auth: AuthService): Middleware {
     }
     if (decision.check === 'share-listing' && principal.kind === 'share') ctx.state.scope = auth.scopeOf(principal.share);
     if (access.kind !== 'public') checkCsrf(ctx, principal, auth);
-    if (auth.usersExist && access.kind !== 'public') rateLimit(ctx, principal, auth);
+    if (auth.usersExist && auth.apiLimited && access.kind !== 'public') rateLimit(ctx, principal, auth);
     ctx.state.principal = principal;
     // The shape other routes (metrics) read to recognise an admin.
     if (principal.kind === 'user' || principal.kind === 'token') ctx.state.user = { name: principal.name, role: principal.role };

@@ -17,7 +17,7 @@ export interface RateLimits {
   apiPerPrincipal: Omit<BucketOptions, 'now'>;
 }
 
-/** Defaults: ten wrong passwords, then one try per 6 s per address; a generous API ceiling. */
+/** Defaults: ten wrong passwords, then one try per 6 s per address; the API ceiling comes from the config. */
 export const defaultRateLimits: RateLimits = {
   loginPerAddress: { capacity: 10, refillPerSecond: 1 / 6 },
   loginPerUser: { capacity: 20, refillPerSecond: 1 / 30 },
@@ -42,12 +42,17 @@ export class AuthService {
   readonly loginByUser: TokenBuckets;
   readonly api: TokenBuckets;
   readonly now: () => number;
+  /** False when `auth.apiRequestsPerSecond` is 0. */
+  readonly apiLimited: boolean;
   signingSecrets: string[] = [];
 
   constructor(readonly options: AuthOptions) {
     const dataDir = options.config.data;
     this.now = options.now ?? Date.now;
-    const limits = { ...defaultRateLimits, ...options.limits };
+    const perSecond = options.config.auth.apiRequestsPerSecond;
+    this.apiLimited = perSecond > 0 || options.limits?.apiPerPrincipal !== undefined;
+    const api = perSecond > 0 ? { capacity: perSecond * 2, refillPerSecond: perSecond } : defaultRateLimits.apiPerPrincipal;
+    const limits = { ...defaultRateLimits, apiPerPrincipal: api, ...options.limits };
     this.users = new UserStore(dataDir, this.now);
     this.tokens = new TokenStore(dataDir, this.now);
     this.sessions = new SessionStore(dataDir, this.now);

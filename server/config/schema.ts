@@ -104,6 +104,8 @@ export const configSchema = z.strictObject({
     .strictObject({
       sessionTtlHours: positiveInt.default(24 * 30),
       signingSecrets: z.array(z.string().min(32, 'must be at least 32 characters')).default([]),
+      /** Sustained API requests per second per user, token or share link (bursts of twice that); 0 turns it off. */
+      apiRequestsPerSecond: z.number().int().min(0).default(1000),
     })
     .prefault({}),
   tls: z

@@ -83,3 +83,26 @@ void describe('login', () => {
     assert.equal(form.status, 400, 'cross-site forms cannot log anyone in');
   });
 });
+
+void describe('API rate limit', () => {
+  let server: TestServer;
+  let now = 1_800_000_000_000;
+  before(async () => {
+    server = await startTestServer({ deps: { auth: { now: () => now, limits: { apiPerPrincipal: { capacity: 5, refillPerSecond: 1 } } } } });
+    await addUser(server, 'ann', 'viewer');
+  });
+  after(() => server.close());
+
+  void it('throttles one principal at a time, with Retry-After', async () => {
+    const token = await server.spis.auth.tokens.create('busy', 'viewer');
+    const other = await server.spis.auth.tokens.create('calm', 'viewer');
+    const get = (t: string) => api(server, '/api/media', { headers: { authorization: `Bearer ${t}` } });
+    for (let i = 0; i < 5; i++) assert.equal((await get(token)).status, 200);
+    const throttled = await get(token);
+    assert.equal(throttled.status, 429);
+    assert.equal(throttled.headers.get('retry-after'), '1');
+    assert.equal((await get(other)).status, 200, 'another token has its own bucket');
+    now += 1000;
+    assert.equal((await get(token)).status, 200);
+  });
+});
