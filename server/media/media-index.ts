@@ -1,6 +1,6 @@
 import type { FolderNode, MediaType, TimelineBucket } from '../shared/api-types.js';
 import type { Cursor, Order } from './cursor.js';
-import { compareKeys, keyOf, type MediaRecord, type SortKey } from './record.js';
+import { compareKeys, compareRecords, keyOf, type MediaRecord, type SortKey } from './record.js';
 
 export interface MediaFilter {
   year?: number | undefined;
@@ -66,7 +66,7 @@ export class MediaIndex {
       this.byId.set(record.id, record);
       this.byPath.set(record.path, record);
     }
-    this.sorted = [...this.byPath.values()].sort((a, b) => compareKeys(keyOf(a), keyOf(b)));
+    this.sorted = [...this.byPath.values()].sort(compareRecords);
   }
 
   /** Inserts or replaces the record for `record.path`; returns the one it replaced. */

@@ -1,0 +1,33 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, describe, it } from 'node:test';
+import type { MediaRecord } from '../../server/media/record.js';
+import { readSnapshot, snapshotFields, writeSnapshot } from '../../server/media/snapshot.js';
+
+const record = (n: number): MediaRecord => ({
+  id: `id${String(n).padStart(14, '0')}`, path: `2023/${n}.jpg`, type: n % 2 ? 'video' : 'image', mime: 'image/jpeg',
+  takenAtMs: 1_700_000_000_000 + n, offsetMin: 120, takenAtSource: 'exif', yearMonth: 202311, width: 4032 + n,
+  height: 3024, orientation: 6, size: 1000 + n, mtimeMs: 1_690_000_000_000, fingerprint: `fp${n}`, version: `v${n}`,
+  durationMs: n % 2 ? 1500 : null, placeholder: n % 3 ? 'abc' : null, make: 'Apple', model: null, lat: 59.9, lon: n % 2 ? 10.7 : null,
+});
+
+void describe('index snapshot rows', () => {
+  const dirs: string[] = [];
+  after(async () => {
+    for (const dir of dirs) await rm(dir, { recursive: true, force: true });
+  });
+
+  void it('reads back every field of every record, in the stored field order', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'spis-snapshot-'));
+    dirs.push(dir);
+    const records = [record(1), record(2), record(3)];
+    await writeSnapshot(dir, { zone: 'Europe/Oslo', records });
+    const read = await readSnapshot(dir);
+    assert.ok(read);
+    assert.equal(read.zone, 'Europe/Oslo');
+    assert.deepEqual(read.records, records);
+    for (const r of read.records) assert.deepEqual(Object.keys(r), [...snapshotFields]);
+  });
+});
