@@ -11,10 +11,10 @@ export class MediaTooLarge extends AppError {
   }
 }
 
-export function toMediaError(error: unknown, maxInputPixels: number): unknown {
+export function toMediaError(error: unknown, maxInputPixels: number, pixels: number | null = null): unknown {
   if (error instanceof AppError) return error;
   const message = error instanceof Error ? error.message : String(error);
-  if (/pixel limit/i.test(message)) return new MediaTooLarge(null, maxInputPixels);
+  if (/pixel limit/i.test(message)) return new MediaTooLarge(pixels, maxInputPixels);
   if (/timeout/i.test(message)) return new AppError('unprocessable_media', 'the image took too long to render');
   if (/premature end|truncated|corrupt|invalid|unsupported image format|bad seek|not a known|vipsjpeg|vipspng|libspng|heif|read error|decode/i.test(message)) {
     return new AppError('unprocessable_media', 'the file could not be decoded as an image');

@@ -58,7 +58,7 @@ export class ThumbService {
         if (this.isCurrent(record)) await disk.write(record.id, record.version, rendition, format, data);
         return data;
       } catch (error) {
-        const mapped = toMediaError(error, this.options.limits.maxInputPixels);
+        const mapped = toMediaError(error, this.options.limits.maxInputPixels, pixelsOf(record));
         this.failed.set(key, { error: mapped });
         throw mapped;
       }
@@ -104,3 +104,5 @@ export class ThumbService {
     return this.options.library.index.getById(record.id)?.version === record.version;
   }
 }
+
+const pixelsOf = (record: MediaRecord) => (record.width && record.height ? record.width * record.height : null);

@@ -48,7 +48,7 @@ export class TransformService {
           const source = await loadSource(record, this.options.source);
           return (await render(source, renderOps(spec, this.options.limits), this.options.limits)).data;
         } catch (error) {
-          throw toMediaError(error, this.options.limits.maxInputPixels);
+          throw toMediaError(error, this.options.limits.maxInputPixels, pixelsOf(record));
         }
       }, true),
     );
@@ -73,3 +73,5 @@ export function renderOps(spec: ResolvedSpec, limits: TransformLimits): RenderOp
     grayscale: spec.grayscale,
   };
 }
+
+const pixelsOf = (record: MediaRecord) => (record.width && record.height ? record.width * record.height : null);
