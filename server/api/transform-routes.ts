@@ -5,9 +5,10 @@ import type { MediaRecord } from '../media/record.js';
 import { mimeOf } from '../thumbs/formats.js';
 import { parseNamedOutput } from '../thumbs/named-output.js';
 import type { Thumbnails } from '../thumbs/setup.js';
-import { parseTransformParams, type RawParams, type TransformLimits } from '../thumbs/transform-params.js';
+import { parseTransformParams, passThroughKeys, type RawParams, type TransformLimits } from '../thumbs/transform-params.js';
 import { TransformService } from '../thumbs/transform-service.js';
 import { notModified } from './conditional.js';
+import { invalidParameter } from './errors.js';
 import { requireRecord } from './media-routes.js';
 import { immutableCaching, shortCaching } from './thumb-routes.js';
 
@@ -56,9 +57,9 @@ export function transformRoutes(library: Library, thumbs: Thumbnails, options: T
     const record = requireRecord(library, ctx.params.id);
     const query = ctx.query as RawParams;
     // Only `v` and the signature keys may come with a named output: the name says the rest.
-    const extra = Object.fromEntries(Object.entries(query).filter(([key]) => ['v', 'expires', 'sig'].includes(key)));
-    const unknown = Object.keys(query).find((key) => !(key in extra));
-    await serve(ctx, record, unknown ? { ...named, [unknown]: query[unknown] } : { ...named, ...extra }, query.v);
+    const unknown = Object.keys(query).find((key) => !(passThroughKeys as readonly string[]).includes(key));
+    if (unknown) throw invalidParameter(unknown, `no parameter besides ${passThroughKeys.join(', ')} on a named output`, query[unknown]);
+    await serve(ctx, record, { ...query, ...named }, query.v);
   });
   return router;
 }
