@@ -20,7 +20,8 @@ export function startServer(media: string, data: string, extra: Record<string, u
 }
 
 export async function runListingBench(ctx: BenchContext): Promise<Section> {
-  const lib = await largeLibrary(ctx, ITEMS);
+  const items = ctx.quick ? 20_000 : ITEMS;
+  const lib = await largeLibrary(ctx, items);
   const server = await startServer(lib.media, lib.data);
   const durationS = ctx.quick ? 3 : 10;
   const url = `http://127.0.0.1:${server.info.port}/api/media?limit=100`;
@@ -43,10 +44,10 @@ export async function runListingBench(ctx: BenchContext): Promise<Section> {
     const p99 = runs.p99.median;
     return {
       id: 'listing',
-      title: 'GET /api/media?limit=100 with 100k items',
+      title: `GET /api/media?limit=100 with ${items / 1000}k items`,
       status: 'ok',
       method:
-        `The real server (app.ts, watcher and thumbnail pre-generation off) in a child process over the 100k-item library of the index benchmark (${server.info.items} items after a warm start of ${round(server.info.readyMs, 0)} ms); ` +
+        `The real server (app.ts, watcher and thumbnail pre-generation off) in a child process over the ${items / 1000}k-item library of the index benchmark (${server.info.items} items after a warm start of ${round(server.info.readyMs, 0)} ms); ` +
         `autocannon (programmatic) in the harness process, ${CONNECTIONS} connections, ${durationS} s per run after a 2 s warm-up, first page (newest 100 items).`,
       figures: [
         { name: 'throughput', unit: 'requests/s', summary: runs.rps, note: `${bad} errors or non-2xx answers in all runs` },
@@ -58,8 +59,8 @@ export async function runListingBench(ctx: BenchContext): Promise<Section> {
       targets: [
         {
           target: 'GET /api/media (100 items) at 50 concurrent clients: > 3,000 req/s, p99 < 25 ms with 100k items',
-          met: rps > 3000 && p99 < 25 && bad === 0,
-          measured: `${round(rps, 0)} req/s, p99 ${round(p99, 1)} ms (medians of ${runs.rps.runs.length} runs)${bad ? `, ${bad} failed requests` : ''}`,
+          met: items === ITEMS ? rps > 3000 && p99 < 25 && bad === 0 : null,
+          measured: `${items === ITEMS ? '' : `(${items / 1000}k items in --quick, so no verdict) `}${round(rps, 0)} req/s, p99 ${round(p99, 1)} ms (medians of ${runs.rps.runs.length} runs)${bad ? `, ${bad} failed requests` : ''}`,
         },
       ],
     };

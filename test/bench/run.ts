@@ -3,7 +3,7 @@
  * corpus, runs every benchmark with repeats, and writes test/bench/results/report.{md,json}.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,7 @@ import { runIndexBench } from './index-bench.js';
 import { corpusSpecs, ensureCorpus } from './lib/corpus.js';
 import { machineInfo } from './lib/machine.js';
 import { writeReport, type Report } from './lib/report.js';
+import { round } from './lib/stats.js';
 import type { BenchContext, Section } from './lib/types.js';
 import { runListingBench } from './listing-bench.js';
 import { peerModules, runPeer } from './peers.js';
@@ -55,6 +56,7 @@ async function main(): Promise<void> {
       if (only && !only.includes(bench.id)) continue;
       log(`${bench.id}: start`);
       const t0 = performance.now();
+      const load0 = loadavg()[0]!;
       let section: Section;
       try {
         section = await bench.run(ctx);
@@ -63,6 +65,7 @@ async function main(): Promise<void> {
         section = { id: bench.id, title: bench.title, status: 'failed', reason: e.stack ?? e.message, method: '', figures: [], ratios: [], targets: [] };
       }
       section.durationMs = performance.now() - t0;
+      section.loadAverage = [round(load0, 2), round(loadavg()[0]!, 2)];
       log(`${bench.id}: ${section.status}${section.reason ? ` (${section.reason.split('\n')[0]})` : ''} in ${Math.round(section.durationMs / 1000)} s`);
       sections.push(section);
     }
@@ -76,6 +79,7 @@ async function main(): Promise<void> {
     mode: quick ? 'quick' : 'full',
     command: `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`,
     durationS: (performance.now() - started) / 1000,
+    loadAverageAtEnd: loadavg().map((n) => round(n, 2)),
     machine,
     corpus: { files: corpus.files.length, bytes: corpus.files.reduce((s, f) => s + f.bytes, 0), byKind, seed: corpus.seed, reused: corpus.reused },
     sections,

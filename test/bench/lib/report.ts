@@ -9,6 +9,7 @@ export interface Report {
   mode: 'quick' | 'full';
   command: string;
   durationS: number;
+  loadAverageAtEnd: number[];
   machine: MachineInfo;
   corpus: { files: number; bytes: number; byKind: Record<string, number>; seed: number; reused: boolean };
   sections: Section[];
@@ -30,10 +31,13 @@ export function renderMarkdown(r: Report): string {
     `# spis benchmark report (${r.mode})`,
     '',
     `- date: ${r.date}; command: \`${r.command}\`; took ${fmt(r.durationS)} s`,
-    `- machine: ${m.cpus} × ${m.cpuModel}, ${fmt(m.memoryMiB)} MiB, load average at start ${m.loadAverage.join(' / ')}, ${m.platform}`,
+    `- machine: ${m.cpus} × ${m.cpuModel}, ${fmt(m.memoryMiB)} MiB, load average (1/5/15 min) at start ${m.loadAverage.join(' / ')}, at end ${r.loadAverageAtEnd.join(' / ')}, ${m.platform}`,
     `- node ${m.node}, sharp ${m.sharp}, libvips ${m.libvips}`,
     `- corpus: ${r.corpus.files} files, ${fmt(r.corpus.bytes / 2 ** 20)} MiB (${Object.entries(r.corpus.byKind).map(([k, n]) => `${n} ${k}`).join(', ')}), seed ${r.corpus.seed}${r.corpus.reused ? ', reused' : ', generated this run'}`,
     '- figures: median of the runs, with min–max; the machine is shared, so ratios measured in the same run matter more than absolute numbers',
+    ...(Math.max(...r.machine.loadAverage.slice(0, 1), ...r.loadAverageAtEnd.slice(0, 1)) > r.machine.cpus
+      ? ['- **the load average exceeded the core count during this run**: wall-clock figures (throughput, latency, restart times) then measure the contention as much as spis; read the CPU-time figures and the same-run ratios first']
+      : []),
     '',
     '## Targets',
     '',
@@ -42,11 +46,11 @@ export function renderMarkdown(r: Report): string {
     ...r.sections.flatMap((s) => s.targets.map((t) => `| ${t.target} | ${verdict(t.met)} | ${t.measured} |`)),
     '',
   ];
-  for (const s of r.sections) lines.push(...renderSection(s));
+  for (const s of r.sections) lines.push(...renderSection(s, m.cpus));
   return lines.join('\n') + '\n';
 }
 
-function renderSection(s: Section): string[] {
+function renderSection(s: Section, cpuCount: number): string[] {
   const out = [`## ${s.title}`, ''];
   if (s.status !== 'ok') {
     out.push(`${s.status}: ${s.reason ?? ''}`, '');
@@ -65,6 +69,9 @@ function renderSection(s: Section): string[] {
   }
   if (s.markdown) out.push(s.markdown, '');
   else if (s.raw !== undefined) out.push('```json', JSON.stringify(s.raw, null, 2).slice(0, 20_000), '```', '');
-  if (s.durationMs !== undefined) out.push(`_section took ${fmt(s.durationMs / 1000)} s_`, '');
+  if (s.durationMs !== undefined) {
+    const load = s.loadAverage ? `, 1-minute load average ${s.loadAverage[0]} → ${s.loadAverage[1]} on ${cpuCount} cores` : '';
+    out.push(`_section took ${fmt(s.durationMs / 1000)} s${load}_`, '');
+  }
   return out;
 }

@@ -69,6 +69,8 @@ export interface Section {
   ratios: Ratio[];
   targets: Target[];
   durationMs?: number;
+  /** 1-minute load average at the start and end of the section: high values taint wall-clock figures. */
+  loadAverage?: [number, number];
   /** Free-form markdown or data returned by a module that does not follow this shape. */
   markdown?: string;
   raw?: unknown;
