@@ -76,7 +76,8 @@ void describe('GET /api/media/:id/original', () => {
   });
 
   void it('ignores malformed ranges and stale If-Range, as HTTP asks', async () => {
-    for (const headers of [{ range: 'bytes=abc' }, { range: 'bytes=0-9', 'if-range': '"other"' }]) {
+    const cases: Array<Record<string, string>> = [{ range: 'bytes=abc' }, { range: 'bytes=0-9', 'if-range': '"other"' }];
+    for (const headers of cases) {
       const { response, body } = await get(headers);
       assert.equal(response.status, 200);
       assert.equal(body.length, bytes.length);
