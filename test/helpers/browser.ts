@@ -2,7 +2,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { jpegBuffer } from './media.js';
+import sharp from 'sharp';
 
 export const CHROMIUM = process.env.SPIS_CHROMIUM ?? '/usr/bin/chromium';
 export const ARTIFACTS = path.resolve(import.meta.dirname, '../artifacts');
@@ -88,17 +88,7 @@ export async function writeLibrary(dir: string, options: LibraryOptions): Promis
     const year = Math.floor(total / 12);
     const month = (total % 12) + 1;
     const wide = m % 3 !== 1;
-    buffers.push(
-      await jpegBuffer({
-        width: wide ? 64 : 40,
-        height: wide ? 44 : 60,
-        color: `hsl(${(m * 47) % 360}, 55%, 50%)`,
-        taken: `${year}:${String(month).padStart(2, '0')}:14 12:00:00`,
-        offset: '+00:00',
-        make: 'Spis',
-        model: 'Test Cam',
-      }),
-    );
+    buffers.push(await monthPicture(year, month, wide ? [96, 64] : [60, 90], (m * 47) % 360));
   }
   const written: string[] = [];
   for (let i = 0; i < options.count; i++) {
@@ -113,4 +103,68 @@ export async function writeLibrary(dir: string, options: LibraryOptions): Promis
 /** Ids of the tiles currently in the DOM, in DOM order. */
 export function renderedIds(page: Page): Promise<string[]> {
   return page.$$eval('.tile', (tiles) => tiles.map((t) => t.getAttribute('data-id') ?? ''));
+}
+
+/** A small JPEG with a gradient, a sun and its month written on it, EXIF-dated to that month. */
+export async function monthPicture(year: number, month: number, [width, height]: [number, number], hue: number): Promise<Buffer> {
+  const label = `${year}-${String(month).padStart(2, '0')}`;
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">
+    <defs><linearGradient id="g" x1="0" y1="0" x2="1" y2="1">
+      <stop offset="0" stop-color="hsl(${hue},60%,62%)"/><stop offset="1" stop-color="hsl(${(hue + 60) % 360},55%,32%)"/>
+    </linearGradient></defs>
+    <rect width="100%" height="100%" fill="url(#g)"/>
+    <circle cx="${width * 0.72}" cy="${height * 0.3}" r="${Math.min(width, height) * 0.14}" fill="#ffe27a"/>
+    <path d="M0 ${height} L${width * 0.35} ${height * 0.55} L${width * 0.6} ${height * 0.8} L${width} ${height * 0.5} L${width} ${height} Z" fill="rgba(0,0,0,0.35)"/>
+    <text x="4" y="${height - 6}" font-family="sans-serif" font-size="${Math.round(width / 6)}" fill="#fff">${label}</text>
+  </svg>`;
+  const taken = `${year}:${String(month).padStart(2, '0')}:14 12:00:00`;
+  return sharp(Buffer.from(svg))
+    .jpeg({ quality: 80 })
+    .withExif({ IFD0: { Make: 'Spis', Model: 'Test Cam' }, IFD2: { DateTimeOriginal: taken, OffsetTimeOriginal: '+00:00' } })
+    .toBuffer();
+}
+
+/** Browser tests need the built PWA; `npm test` builds first, a lone test file builds here. */
+export async function ensureWebBuilt(): Promise<void> {
+  const { existsSync } = await import('node:fs');
+  if (existsSync(path.resolve(import.meta.dirname, '../../public/index.html'))) return;
+  const { buildWeb } = await import('../../web/build/build.js');
+  await buildWeb({ quiet: true });
+}
+
+/** What the page's controller holds (exposed on `window.spis` for tests and benchmarks). */
+export interface PageState {
+  ids: string[];
+  done: boolean;
+  tiles: number;
+  nodes: number;
+}
+
+export function pageState(page: Page): Promise<PageState> {
+  return page.evaluate(() => {
+    const spis = (globalThis as unknown as { spis: { app: { loader: { done: boolean; store: { items: Array<{ id: string }> } } } } }).spis;
+    const doc = (globalThis as unknown as { document: { querySelectorAll(s: string): { length: number } } }).document;
+    return {
+      ids: spis.app.loader.store.items.map((item) => item.id),
+      done: spis.app.loader.done,
+      tiles: doc.querySelectorAll('.tile').length,
+      nodes: doc.querySelectorAll('*').length,
+    };
+  });
+}
+
+/** Every id the API lists for a query, walking all pages. */
+export async function allIds(baseUrl: string, query = ''): Promise<string[]> {
+  const ids: string[] = [];
+  let cursor: string | null = null;
+  do {
+    const params = new URLSearchParams(query);
+    params.set('limit', '500');
+    if (cursor) params.set('cursor', cursor);
+    const response = await fetch(`${baseUrl}/api/media?${params}`);
+    const page = (await response.json()) as { items: Array<{ id: string }>; nextCursor: string | null };
+    ids.push(...page.items.map((item) => item.id));
+    cursor = page.nextCursor;
+  } while (cursor);
+  return ids;
 }

@@ -45,7 +45,7 @@ export interface Layout {
 
 /** Row height that suits the screen: about three tiles across a phone, more on a desktop. */
 export function rowHeightFor(width: number): number {
-  return Math.round(Math.min(240, Math.max(104, width / 3.6)));
+  return Math.round(Math.min(220, Math.max(104, width / 3.6)));
 }
 
 export function aspectOf(item: ApiItem): number {

@@ -21,7 +21,7 @@ function option(value: string, text: string): HTMLOptionElement {
 /** The top bar: title, search, a favourites shortcut and the filter panel. */
 export class FilterBar extends Emitter<FilterEvents> {
   private readonly search = h('input.search', { type: 'search', placeholder: 'Search names and folders', 'aria-label': 'Search by file name or folder', enterkeyhint: 'search', autocomplete: 'off' });
-  private readonly favButton = h('button.icon-button.fav-toggle', { type: 'button', 'aria-pressed': 'false', title: 'Favourites only', 'aria-label': 'Favourites only' }, icon(icons.heart));
+  private readonly favButton = h('button.icon-button.fav-toggle', { type: 'button', 'aria-pressed': 'false', title: 'Favourites only', 'aria-label': 'Favourites only' }, icon(icons.heartOutline));
   private readonly panelButton = h('button.icon-button.filter-toggle', { type: 'button', 'aria-expanded': 'false', 'aria-controls': 'filter-panel', title: 'Filters', 'aria-label': 'Filters' }, icon(icons.filter), h('span.count', { hidden: true }));
   private readonly panel = h('form.filter-panel', { id: 'filter-panel', hidden: true, 'aria-label': 'Filters' });
   private readonly type = h('select', {}, option('', 'Photos and videos'), option('image', 'Photos'), option('video', 'Videos'));
@@ -70,6 +70,7 @@ export class FilterBar extends Emitter<FilterEvents> {
   setView(view: ViewState): void {
     if (document.activeElement !== this.search) this.search.value = view.q;
     this.favButton.setAttribute('aria-pressed', String(view.favorite));
+    this.favButton.replaceChildren(icon(view.favorite ? icons.heart : icons.heartOutline));
     this.favorite.checked = view.favorite;
     this.archived.checked = view.archived;
     this.type.value = view.type ?? '';

@@ -42,8 +42,9 @@ export class Lightbox extends Emitter<LightboxEvents> {
   constructor(private readonly root: HTMLElement) {
     super();
     this.stage.append(this.media);
-    const bar = h('div.lb-bar', {}, this.close, this.title, this.play, this.info, this.download, this.archive, this.fav);
-    root.append(this.stage, bar, this.prev, this.next, this.panel.root);
+    const bar = h('div.lb-bar', {}, this.close, this.title, this.info);
+    const actions = h('div.lb-actions', {}, this.play, this.download, this.archive, this.fav);
+    root.append(this.stage, bar, actions, this.prev, this.next, this.panel.root);
     this.gestures = new StageGestures(this.stage, this.media);
     this.gestures.on('swipe', ({ delta }) => this.emit('navigate', { delta }));
     this.gestures.on('dismiss', () => this.emit('close', undefined));
@@ -151,6 +152,7 @@ export class Lightbox extends Emitter<LightboxEvents> {
     this.media.replaceWith(media);
     this.media = media;
     this.gestures.zoomEnabled = item.type === 'image';
+    this.root.classList.toggle('is-video', item.type === 'video');
     this.gestures.reset(media, item.width, item.height);
   }
 

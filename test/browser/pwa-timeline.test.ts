@@ -1,0 +1,74 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { allIds, DESKTOP, ensureWebBuilt, openBrowser, pageState, PHONE, screenshot, writeLibrary, type BrowserSession } from '../helpers/browser.js';
+import { startTestServer, tempDir, waitFor, type TestServer } from '../helpers/spis.js';
+
+const ITEMS = 5000;
+
+void describe('PWA timeline over 5,000 items', () => {
+  let server: TestServer;
+  let media: { dir: string; remove: () => Promise<void> };
+  let expected: string[];
+  const sessions: BrowserSession[] = [];
+
+  before(async () => {
+    await ensureWebBuilt();
+    media = await tempDir('spis-pwa-media-');
+    await writeLibrary(media.dir, { count: ITEMS, months: 30, perFolder: 1000 });
+    // Thumbnails render on demand here: pre-rendering 5,000 would only slow the test down.
+    server = await startTestServer({ media: media.dir, config: { thumbnails: { pregenerate: false } } });
+    expected = await allIds(server.url);
+    assert.equal(expected.length, ITEMS, 'the server indexed every file');
+  });
+  after(async () => {
+    for (const session of sessions) await session.close();
+    await server?.close();
+    await media?.remove();
+  });
+
+  for (const profile of [PHONE, DESKTOP]) {
+    void it(`${profile.name}: renders the first thumbnails, then every item once while the DOM stays bounded`, async () => {
+      const session = await openBrowser(profile);
+      sessions.push(session);
+      const { page } = session;
+      await page.goto(server.url);
+      await page.waitForSelector('.tile.loaded', { timeout: 20_000 });
+      const first = await pageState(page);
+      assert.ok(first.tiles > 0 && first.tiles < 200, `a screenful of tiles, got ${first.tiles}`);
+      assert.deepEqual(first.ids, expected.slice(0, first.ids.length), 'the first page is the newest items in server order');
+      const img = await page.$eval('.tile img', (el) => el.getAttribute('srcset') ?? '');
+      assert.match(img, /\/thumb\/small\?v=.+ \d+w/, 'thumbnails come from the small rendition with width descriptors');
+      await screenshot(page, `timeline-${profile.name}`);
+
+      // Jump to the bottom again and again: each jump makes the page fetch the next cursor page,
+      // and the grid must render only what is near the viewport wherever it lands.
+      let maxTiles = 0;
+      let maxNodes = 0;
+      for (let step = 0; step < 100; step++) {
+        const before = await pageState(page);
+        maxTiles = Math.max(maxTiles, before.tiles);
+        maxNodes = Math.max(maxNodes, before.nodes);
+        if (before.done) break;
+        await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+        await waitFor(
+          async () => {
+            const now = await pageState(page);
+            return now.ids.length > before.ids.length || now.done ? true : undefined;
+          },
+          { timeoutMs: 15_000, what: 'the next page' },
+        );
+      }
+      await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+      await page.waitForFunction(() => document.querySelectorAll('.tile').length > 0);
+      const final = await pageState(page);
+      assert.equal(final.ids.length, ITEMS, 'every item was loaded');
+      assert.equal(new Set(final.ids).size, ITEMS, 'no item appears twice');
+      assert.deepEqual(final.ids, expected, 'same items in the same order as the API: no gaps');
+      assert.ok(maxTiles < 400, `tile elements stay bounded while scrolling (max ${maxTiles})`);
+      assert.ok(maxNodes < 3000, `DOM stays light (max ${maxNodes} nodes)`);
+      const lastId = await page.$$eval('.tile', (els) => els.map((el) => el.getAttribute('data-id')).pop());
+      assert.equal(lastId, expected[ITEMS - 1], 'the oldest item is rendered at the very end');
+      assert.deepEqual(session.errors, [], 'no console errors');
+    });
+  }
+});
