@@ -6,11 +6,11 @@
  *   3. after the warm start settles, resident memory and CPU with no clients, from /proc.
  * Thumbnail pre-generation is off so "idle" means idle (it is measured by the thumbnail bench).
  *
- * Standalone: `node --import tsx test/bench/idle.ts [--items=20000] [--idle=30] [--restarts=3]`
+ * Standalone: `node --import tsx test/bench/idle.ts [--items=20000] [--idle=30] [--restarts=3] [--runtime=tsx]`
  * In `npm run bench` through `runIdleBench` (section "idle").
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -28,6 +28,8 @@ export interface IdleBenchOptions {
   /** Where media and data are made (a temporary folder by default, removed afterwards). */
   workDir?: string;
   repoRoot?: string;
+  /** `compiled` (default): the server compiled with tsc, as `npm start` runs it; `tsx`: from source. */
+  runtime?: 'compiled' | 'tsx';
   log?: (message: string) => void;
 }
 
@@ -77,10 +79,25 @@ interface Served {
   readyMs: number;
 }
 
+/** How to start the CLI: node flags and entry script. */
+type Entry = string[];
+
+/** Compiles the server into `outDir` (what `npm run build` makes), so start-up has no tsx cost. */
+async function compile(repoRoot: string, outDir: string): Promise<Entry> {
+  const tsc = path.join(repoRoot, 'node_modules', 'typescript', 'bin', 'tsc');
+  const child = spawn(process.execPath, [tsc, '-p', 'tsconfig.json', '--outDir', outDir], { cwd: repoRoot, stdio: 'ignore' });
+  await new Promise<void>((resolve) => child.once('exit', () => resolve())); // type errors elsewhere still emit
+  // Laid out like an install: packages and the PWA resolve from beside the compiled code.
+  const base = path.dirname(outDir);
+  await copyFile(path.join(repoRoot, 'package.json'), path.join(base, 'package.json'));
+  for (const name of ['node_modules', 'public', 'config']) await symlink(path.join(repoRoot, name), path.join(base, name)).catch(() => undefined);
+  return [path.join(outDir, 'server', 'cli', 'main.js')];
+}
+
 /** Spawns `spis serve` and resolves once /probe/ready answers 200. */
-async function serve(repoRoot: string, media: string, data: string): Promise<Served> {
+async function serve(repoRoot: string, entry: Entry, media: string, data: string): Promise<Served> {
   const started = performance.now();
-  const args = ['--import', 'tsx', 'server/cli/main.ts', 'serve', '--media', media, '--data', data, '--port', '0'];
+  const args = [...entry, 'serve', '--media', media, '--data', data, '--port', '0'];
   args.push('--no-pregenerate', '--log-format', 'json', '--log-level', 'info', '--timezone', 'UTC');
   const child = spawn(process.execPath, args, { cwd: repoRoot, env: { ...process.env, SPIS_CONFIG: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
@@ -148,15 +165,16 @@ export async function measureIdleBench(options: IdleBenchOptions = {}): Promise<
   try {
     log(`idle: making ${items} JPEGs`);
     await makeLibrary(media, items);
+    const entry = options.runtime === 'tsx' ? ['--import', 'tsx', 'server/cli/main.ts'] : await compile(repoRoot, path.join(work, 'dist'));
     log('idle: cold start');
-    const cold = await serve(repoRoot, media, data);
+    const cold = await serve(repoRoot, entry, media, data);
     const shutdownMs = [await stop(cold.child)];
     const warmReadyMs: number[] = [];
     const warmScanMs: number[] = [];
     let idle: IdleBenchResult['idle'] | null = null;
     for (let run = 0; run < restarts; run++) {
       log(`idle: warm restart ${run + 1}/${restarts}`);
-      const warm = await serve(repoRoot, media, data);
+      const warm = await serve(repoRoot, entry, media, data);
       warmReadyMs.push(round(warm.readyMs));
       warmScanMs.push(await scanMs(warm.url));
       if (run === restarts - 1) {
@@ -178,7 +196,7 @@ export async function runIdleBench(options: IdleBenchOptions = {}): Promise<Sect
   const figure = (name: string, unit: string, values: number[], note?: string): Figure => ({ name, unit, summary: summarize(values), ...(note ? { note } : {}) });
   const figures: Figure[] = [
     figure('cold start to ready (spawn → /probe/ready)', 'ms', [result.coldReadyMs]),
-    figure('warm restart to ready (spawn → /probe/ready)', 'ms', result.warmReadyMs, 'includes node + tsx start-up'),
+    figure('warm restart to ready (spawn → /probe/ready)', 'ms', result.warmReadyMs, 'includes node start-up and module loading'),
     figure('warm restart: library scan alone', 'ms', result.warmScanMs),
     figure('SIGTERM to exit', 'ms', result.shutdownMs),
     figure('idle resident memory (mean)', 'MiB', [result.idle.rssMiB.mean]),
@@ -196,7 +214,7 @@ export async function runIdleBench(options: IdleBenchOptions = {}): Promise<Sect
     id: 'idle',
     title: 'Idle footprint and warm restart',
     status: 'ok',
-    method: `${result.items} small JPEGs indexed by the real CLI (\`spis serve\`, tsx, watcher on, pre-generation off); warm restarts repeated; idle RSS/CPU from /proc over ${result.idle.seconds} s with no clients.`,
+    method: `${result.items} small JPEGs indexed by the real CLI (\`spis serve\` compiled with tsc, watcher on, pre-generation off); warm restarts repeated; idle RSS/CPU from /proc over ${result.idle.seconds} s with no clients.`,
     figures,
     ratios: [],
     targets,
@@ -210,6 +228,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     items: Number(flag('items') ?? 20_000),
     idleSeconds: Number(flag('idle') ?? 30),
     restarts: Number(flag('restarts') ?? 3),
+    runtime: flag('runtime') === 'tsx' ? 'tsx' : 'compiled',
     log: (message) => process.stderr.write(`${message}\n`),
   });
   process.stdout.write(`${JSON.stringify(result, null, 2)}\n`);
