@@ -15,7 +15,8 @@ export interface ServerInfo {
 
 /** The real server in a child process over `media`/`data`; the watcher off unless asked. */
 export function startServer(media: string, data: string, extra: Record<string, unknown> = {}) {
-  const config = { media, data, watch: { enabled: false }, thumbnails: { pregenerate: false }, ...extra };
+  // The API rate limit is off: these benchmarks measure the routes, not the limiter.
+  const config = { media, data, watch: { enabled: false }, thumbnails: { pregenerate: false }, auth: { apiRequestsPerSecond: 0 }, ...extra };
   return startChild<ServerInfo>('serve-child.ts', { env: { BENCH_CONFIG: JSON.stringify(config) } });
 }
 
@@ -47,7 +48,7 @@ export async function runListingBench(ctx: BenchContext): Promise<Section> {
       title: `GET /api/media?limit=100 with ${items / 1000}k items`,
       status: 'ok',
       method:
-        `The real server (app.ts, watcher and thumbnail pre-generation off) in a child process over the ${items / 1000}k-item library of the index benchmark (${server.info.items} items after a warm start of ${round(server.info.readyMs, 0)} ms); ` +
+        `The real server (app.ts; watcher, thumbnail pre-generation and the API rate limit off) in a child process over the ${items / 1000}k-item library of the index benchmark (${server.info.items} items after a warm start of ${round(server.info.readyMs, 0)} ms); ` +
         `autocannon (programmatic) in the harness process, ${CONNECTIONS} connections, ${durationS} s per run after a 2 s warm-up, first page (newest 100 items).`,
       figures: [
         { name: 'throughput', unit: 'requests/s', summary: runs.rps, note: `${bad} errors or non-2xx answers in all runs` },

@@ -5,12 +5,16 @@ import { notRun, type BenchContext, type Section } from './lib/types.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 
-/** Benchmarks other parts own; each module exports `run<Name>Bench(ctx)`. */
+/**
+ * Benchmarks other parts own; each module exports `run<Name>Bench(ctx)`, or
+ * `run<Name>BenchSection(ctx)` when `run<Name>Bench` takes its own options instead.
+ */
 export const peerModules = [
   { id: 'thumbs', file: 'thumbs.ts', fn: 'runThumbsBench', title: 'Thumbnails (thumbnail engineer)' },
   { id: 'events', file: 'events.ts', fn: 'runEventsBench', title: 'Live events (events engineer)' },
   { id: 'idle', file: 'idle.ts', fn: 'runIdleBench', title: 'Idle / soak (ops engineer)' },
   { id: 'pwa', file: 'pwa.ts', fn: 'runPwaBench', title: 'PWA (web engineer)' },
+  { id: 'auth', file: 'auth.ts', fn: 'runAuthBench', title: 'Access control (auth engineer)' },
 ] as const;
 
 /** Imports a peer module when it exists and turns whatever it returns into a report section. */
@@ -18,7 +22,7 @@ export async function runPeer(ctx: BenchContext, peer: (typeof peerModules)[numb
   const file = path.join(here, peer.file);
   if (!(await stat(file).catch(() => null))) return notRun(peer.id, peer.title, 'module missing');
   const mod = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-  const fn = mod[peer.fn];
+  const fn = mod[`${peer.fn}Section`] ?? mod[peer.fn];
   if (typeof fn !== 'function') return notRun(peer.id, peer.title, `module has no ${peer.fn} export`);
   const result = (await (fn as (c: BenchContext) => Promise<unknown>)(ctx)) as unknown;
   return toSection(peer.id, peer.title, result);
