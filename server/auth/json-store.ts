@@ -39,7 +39,16 @@ export class JsonStore<T> {
     const info = await stat(this.file).catch(() => null);
     const mtimeMs = info?.mtimeMs ?? 0;
     if (mtimeMs === this.mtimeMs) return this.value;
-    this.value = info ? this.parse(JSON.parse(await readFile(this.file, 'utf8')) as unknown) : this.empty();
+    let next: T;
+    try {
+      next = info ? this.parse(JSON.parse(await readFile(this.file, 'utf8')) as unknown) : this.empty();
+    } catch (error) {
+      // At start (forced) a broken file stops the server; later, a hand edit gone wrong keeps
+      // the last good state instead of failing every request.
+      if (force) throw error;
+      return this.value;
+    }
+    this.value = next;
     this.mtimeMs = mtimeMs;
     this.generation++;
     return this.value;
