@@ -163,7 +163,7 @@ export async function createSpis(config: Config, deps: SpisDeps = {}): Promise<S
         const { dropped } = await drain.drain(5000);
         if (dropped > 0) log.warn({ dropped }, 'shutdown: dropped requests still running after 5 s');
       }
-      // ← renders, outbox and WebSocket hub close here, in that order.
+      // Renders in flight finish (no new background work starts), then WebSockets get 1001.
       await thumbs.close();
       await live.hub.close();
       // Then the library: a start-up walk still running stops at its next file instead of
