@@ -7,7 +7,7 @@ import { deliveryHeaders, newDelivery, wantsEvent, WEBHOOK_EVENTS, type Delivery
 import { OutboxStore, originOf, type DeadLetter } from './outbox-store.js';
 import { classifyStatus, nextAttemptAt, type AttemptOutcome, type RetryPolicy } from './retry-policy.js';
 import { httpSender, type Sender } from './sender.js';
-import { Limiter } from '../util/limiter.js';
+import { SerialWriter } from '../util/atomic-write.js';
 
 export interface DeliverySettings extends RetryPolicy {
   timeoutMs: number;
@@ -54,9 +54,18 @@ export class WebhookDispatcher {
   private readonly send: Sender;
   private readonly queue: Delivery[] = [];
   private readonly inFlight = new Map<string, AbortController>();
-  private readonly writes = new Set<Promise<void>>();
-  /** A thousand files arriving at once must not mean a thousand fsyncs in parallel. */
-  private readonly writeLimiter = new Limiter(4);
+  /**
+   * New deliveries wait here for the next batch write. Writes run one at a time, so whatever
+   * arrives during a write goes out in the next one: a thousand files arriving at once cost a
+   * few fsyncs, not a thousand.
+   */
+  private unsaved: Delivery[] = [];
+  private saveScheduled = false;
+  private saving = 0;
+  private readonly writer = new SerialWriter();
+  /** Which batch file holds a delivery, and how many of each batch are still unsettled. */
+  private readonly batchOf = new Map<string, string>();
+  private readonly batchLeft = new Map<string, number>();
   private readonly running = new Set<Promise<void>>();
   private readonly unsubscribe: Array<() => void> = [];
   private opened: Promise<void> | null = null;
@@ -85,10 +94,15 @@ export class WebhookDispatcher {
   private open(): Promise<void> {
     this.opened ??= (async () => {
       await this.store.open();
-      const { pending, corrupt } = await this.store.load();
-      if (corrupt > 0) this.options.log.warn({ corrupt }, 'webhook outbox held unreadable deliveries; moved aside');
-      if (pending.length > 0) this.options.log.info({ pending: pending.length }, 'resuming webhook deliveries from the outbox');
-      for (const delivery of pending) this.queue.push({ ...delivery, nextAttemptAt: Math.min(delivery.nextAttemptAt, this.clock.now()) });
+      const { batches, corrupt } = await this.store.load();
+      if (corrupt > 0) this.options.log.warn({ corrupt }, 'webhook outbox held unreadable batches; moved aside');
+      let resumed = 0;
+      for (const { name, deliveries } of batches) {
+        this.track(name, deliveries);
+        for (const delivery of deliveries) this.queue.push({ ...delivery, nextAttemptAt: Math.min(delivery.nextAttemptAt, this.clock.now()) });
+        resumed += deliveries.length;
+      }
+      if (resumed > 0) this.options.log.info({ pending: resumed }, 'resuming webhook deliveries from the outbox');
       this.dead = await this.store.deadLetters();
     })();
     return this.opened;
@@ -107,19 +121,44 @@ export class WebhookDispatcher {
     const now = this.clock.now();
     for (const hook of this.options.hooks) {
       if (!wantsEvent(hook, event)) continue;
-      const delivery = newDelivery(this.options.newId?.() ?? randomUUID(), event, hook.url, now, data);
-      const write = this.open()
-        .then(() => this.writeLimiter.run(() => this.store.add(delivery)))
-        .then(
-          () => {
-            this.queue.push(delivery);
-            this.pump();
-          },
-          (error: Error) => this.options.log.error({ err: error.message, event }, 'could not write a webhook delivery to the outbox'),
-        )
-        .finally(() => this.writes.delete(write));
-      this.writes.add(write);
+      this.unsaved.push(newDelivery(this.options.newId?.() ?? randomUUID(), event, hook.url, now, data));
     }
+    if (this.unsaved.length === 0 || this.saveScheduled) return;
+    this.saveScheduled = true;
+    void this.writer.run(() => this.saveUnsaved());
+  }
+
+  private async saveUnsaved(): Promise<void> {
+    this.saveScheduled = false;
+    const batch = this.unsaved;
+    this.unsaved = [];
+    this.saving = batch.length;
+    try {
+      await this.open();
+      this.track(await this.store.addBatch(batch, this.clock.now()), batch);
+    } catch (error) {
+      // Still worth trying to send; only the crash safety is lost for these.
+      this.options.log.error({ err: (error as Error).message, deliveries: batch.length }, 'could not write webhook deliveries to the outbox');
+    }
+    this.saving = 0;
+    this.queue.push(...batch);
+    this.pump();
+  }
+
+  private track(batch: string, deliveries: Delivery[]): void {
+    for (const delivery of deliveries) this.batchOf.set(delivery.id, batch);
+    this.batchLeft.set(batch, deliveries.length);
+  }
+
+  /** A delivery is settled (delivered or dead): its batch file goes once all of it is. */
+  private async release(delivery: Delivery): Promise<void> {
+    const batch = this.batchOf.get(delivery.id);
+    if (batch === undefined) return;
+    this.batchOf.delete(delivery.id);
+    const left = (this.batchLeft.get(batch) ?? 1) - 1;
+    if (left > 0) return void this.batchLeft.set(batch, left);
+    this.batchLeft.delete(batch);
+    await this.store.removeBatch(batch);
   }
 
   /** Starts as many due deliveries as the pool allows, then sleeps until the next one is due. */
@@ -201,8 +240,8 @@ export class WebhookDispatcher {
       outcome.kind === 'retry' ? nextAttemptAt(delivery.createdAt, delivery.failures, now, this.options.settings, this.options.random) : null;
     this.options.onOutcome?.(outcome.kind === 'delivered' ? 'success' : next === null ? 'failed' : 'retry');
     if (outcome.kind === 'delivered') {
-      this.counts.delivered++;
-      await this.store.remove(delivery.id);
+      await this.release(delivery);
+      this.counts.delivered++; // after the outbox caught up, so status and disk agree
       return;
     }
     delivery.lastError = outcome.reason;
@@ -217,16 +256,17 @@ export class WebhookDispatcher {
     this.options.log.warn({ delivery: delivery.id, event: delivery.event, target: originOf(delivery.url), reason }, 'webhook delivery failed');
     try {
       this.dead.unshift(await this.store.bury(delivery, reason, now));
-      await this.store.prune(this.dead);
     } finally {
-      this.counts.failed++; // counted once the dead letter is visible, so status never disagrees with itself
+      this.counts.failed++; // with the dead letter, so status never disagrees with itself
     }
+    await this.release(delivery);
+    await this.store.prune(this.dead);
   }
 
   status(): WebhookStatus {
     return {
       configured: this.options.hooks.length,
-      pending: this.queue.length + this.inFlight.size + this.writes.size,
+      pending: this.queue.length + this.inFlight.size + this.unsaved.length + this.saving,
       inFlight: this.inFlight.size,
       ...this.counts,
       deadLetters: this.dead.length,
@@ -244,7 +284,7 @@ export class WebhookDispatcher {
   }
 
   private notifyIfIdle(now: number): void {
-    if (this.idleWaiters.length === 0 || this.writes.size > 0 || this.inFlight.size > 0) return;
+    if (this.idleWaiters.length === 0 || this.unsaved.length + this.saving > 0 || this.inFlight.size > 0) return;
     if (this.started && !this.stopped && this.nextDueIndex(now) >= 0) return;
     for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
@@ -257,7 +297,7 @@ export class WebhookDispatcher {
     for (const off of this.unsubscribe.splice(0)) off();
     let deadline: { cancel(): void } | null = null;
     await Promise.race([
-      Promise.allSettled([...this.writes]).then(() => this.idle()),
+      this.writer.idle().then(() => this.idle()),
       new Promise<void>((resolve) => (deadline = this.clock.setTimeout(resolve, this.options.settings.flushMs))),
     ]);
     (deadline as { cancel(): void } | null)?.cancel();
@@ -265,6 +305,6 @@ export class WebhookDispatcher {
     this.timer?.cancel();
     this.timer = null;
     for (const controller of this.inFlight.values()) controller.abort();
-    await Promise.allSettled([...this.running, ...this.writes]);
+    await Promise.allSettled([...this.running, this.writer.idle()]);
   }
 }

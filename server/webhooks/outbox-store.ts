@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write.js';
@@ -14,17 +15,24 @@ export interface DeadLetter {
   deadAt: string;
 }
 
+export interface OutboxBatch {
+  name: string;
+  deliveries: Delivery[];
+}
+
 export interface LoadResult {
-  pending: Delivery[];
+  batches: OutboxBatch[];
   /** Files that could not be read back; moved aside as `*.corrupt`, never retried blindly. */
   corrupt: number;
 }
 
 /**
- * The durable outbox: one JSON file per delivery in `<data>/webhooks/outbox`, written
- * atomically before the first attempt and removed once delivered, so a crash or `kill -9`
- * at any moment loses nothing (a delivery may be sent twice: at least once, never zero).
- * Given-up deliveries move to `<data>/webhooks/dead` with the reason, newest kept.
+ * The durable outbox in `<data>/webhooks/outbox`: deliveries created together are written
+ * as one batch file, atomically (one fsync for a thousand new files, not a thousand), before
+ * any of them is attempted; the file is removed once every delivery in it is settled. A crash
+ * or `kill -9` at any moment loses nothing; deliveries of a half-settled batch are sent again
+ * after a restart (at least once, never zero). Given-up deliveries are written to
+ * `<data>/webhooks/dead`, one file each with the reason, newest kept.
  */
 export class OutboxStore {
   readonly outboxDir: string;
@@ -43,15 +51,19 @@ export class OutboxStore {
     await mkdir(this.deadDir, { recursive: true, mode: 0o700 });
   }
 
-  add(delivery: Delivery): Promise<void> {
-    return writeFileAtomic(this.fileOf(delivery.id), JSON.stringify(delivery));
+  /** Writes new deliveries durably; returns the batch's name for `removeBatch`. */
+  async addBatch(deliveries: Delivery[], now: number): Promise<string> {
+    // Time first, so a listing sorts oldest first; random so two processes never collide.
+    const name = `${String(now).padStart(15, '0')}-${randomBytes(4).toString('hex')}.json`;
+    await writeFileAtomic(this.fileOf(name), JSON.stringify(deliveries));
+    return name;
   }
 
-  async remove(id: string): Promise<void> {
-    await rm(this.fileOf(id), { force: true });
+  async removeBatch(name: string): Promise<void> {
+    await rm(this.fileOf(name), { force: true });
   }
 
-  /** Records why a delivery was given up, then drops it from the outbox. */
+  /** Records why a delivery was given up (the batch holding it is the caller's business). */
   async bury(delivery: Delivery, reason: string, now: number): Promise<DeadLetter> {
     const letter: DeadLetter = {
       id: delivery.id,
@@ -63,31 +75,29 @@ export class OutboxStore {
       deadAt: new Date(now).toISOString(),
     };
     // The body is kept too, so an operator can replay it by hand.
-    await writeFileAtomic(path.join(this.deadDir, `${delivery.id}.json`), JSON.stringify({ ...letter, url: delivery.url, body: delivery.body }));
-    await this.remove(delivery.id);
+    await writeFileAtomic(path.join(this.deadDir, `${path.basename(delivery.id)}.json`), JSON.stringify({ ...letter, url: delivery.url, body: delivery.body }));
     return letter;
   }
 
-  /** Pending deliveries, oldest first. Leftover temporary files from a crash are removed. */
+  /** Unsettled batches, oldest first. Leftover temporary files from a crash are removed. */
   async load(): Promise<LoadResult> {
-    const pending: Delivery[] = [];
+    const batches: OutboxBatch[] = [];
     let corrupt = 0;
-    for (const name of await readdir(this.outboxDir)) {
+    for (const name of (await readdir(this.outboxDir)).sort()) {
       const file = path.join(this.outboxDir, name);
       if (name.endsWith('.tmp')) {
         await rm(file, { force: true });
         continue;
       }
       if (!name.endsWith('.json')) continue;
-      const value = await readFile(file, 'utf8').then(JSON.parse).catch(() => null);
-      if (isDelivery(value)) pending.push(value);
+      const value: unknown = await readFile(file, 'utf8').then(JSON.parse).catch(() => null);
+      if (Array.isArray(value) && value.every(isDelivery)) batches.push({ name, deliveries: value });
       else {
         corrupt++;
         await rename(file, `${file}.corrupt`).catch(() => undefined);
       }
     }
-    pending.sort((a, b) => a.createdAt - b.createdAt);
-    return { pending, corrupt };
+    return { batches, corrupt };
   }
 
   /** Dead letters on disk, newest first; prunes beyond the cap so the folder stays bounded. */
@@ -112,9 +122,9 @@ export class OutboxStore {
     for (const old of letters.splice(this.maxDeadLetters)) await rm(path.join(this.deadDir, `${old.id}.json`), { force: true });
   }
 
-  private fileOf(id: string): string {
-    // Ids are generated here (UUIDs), but never trust a name read back from disk as a path.
-    return path.join(this.outboxDir, `${path.basename(id)}.json`);
+  private fileOf(name: string): string {
+    // Names are made here, but never let one read back from disk point elsewhere.
+    return path.join(this.outboxDir, path.basename(name));
   }
 }
 

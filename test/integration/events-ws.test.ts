@@ -32,7 +32,7 @@ void describe('WebSocket /api/events', () => {
   before(async () => {
     server = await startTestServer({ config: { liveEvents: { heartbeatMs: 100 } } });
     await writeJpeg(path.join(server.media, 'seed.jpg'));
-    await waitFor(() => (server.spis.library.index.size === 1 ? true : undefined), { what: 'the seed file' });
+    await waitFor(() => (server.spis.library.index.size === 1 ? true : undefined), { timeoutMs: 20_000, what: 'the seed file' });
   });
   after(async () => {
     for (const client of clients) client.ws.terminate();
@@ -68,13 +68,13 @@ void describe('WebSocket /api/events', () => {
   void it('pushes media.updated for a favorite and media.removed for a deleted file', async () => {
     const client = await connect();
     await writeJpeg(path.join(server.media, 'doomed.jpg'), { color: '#aa0000' });
-    const added = (await client.next(isType('media.added', (m) => m.item.path === 'doomed.jpg'), 3000)) as { item: ApiItem };
+    const added = (await client.next(isType('media.added', (m) => m.item.path === 'doomed.jpg'), 20_000)) as { item: ApiItem };
     const favorite = await api(server, `/api/media/${added.item.id}/favorite`, { method: 'PUT' });
     assert.equal(favorite.status, 200);
     const updated = (await client.next(isType('media.updated', (m) => m.item.id === added.item.id))) as { item: ApiItem };
     assert.equal(updated.item.favorite, true);
     await rm(path.join(server.media, 'doomed.jpg'));
-    const removed = await client.next(isType('media.removed', (m) => m.id === added.item.id), 3000);
+    const removed = await client.next(isType('media.removed', (m) => m.id === added.item.id), 20_000);
     assert.deepEqual(removed, { type: 'media.removed', id: added.item.id }, 'only the id: no path leaks beyond the contract');
   });
 

@@ -13,7 +13,8 @@ const SECRET = 'crash-test-secret-0123456789';
 async function outboxEvents(data: string): Promise<string[]> {
   const dir = path.join(data, 'webhooks', 'outbox');
   const names = (await readdir(dir).catch(() => [])).filter((name) => name.endsWith('.json'));
-  return Promise.all(names.map(async (name) => (JSON.parse(await readFile(path.join(dir, name), 'utf8')) as { event: string }).event));
+  const batches = await Promise.all(names.map(async (name) => JSON.parse(await readFile(path.join(dir, name), 'utf8')) as Array<{ event: string }>));
+  return batches.flat().map((delivery) => delivery.event);
 }
 
 async function isReady(proc: SpisProcess): Promise<true | undefined> {
@@ -52,7 +53,7 @@ void describe('webhook outbox across kill -9', () => {
     for (const [i, name] of before.entries()) await writeJpeg(path.join(media.dir, name), { color: `#0${i}20${i}0` });
     await waitFor(
       async () => ((await outboxEvents(data.dir)).filter((e) => e === 'media.added').length === before.length ? true : undefined),
-      { timeoutMs: 10_000, what: 'deliveries written to the outbox' },
+      { timeoutMs: 30_000, what: 'deliveries written to the outbox' },
     );
     first.child.kill('SIGKILL');
     assert.equal(await first.exited, 'SIGKILL');
@@ -68,18 +69,18 @@ void describe('webhook outbox across kill -9', () => {
 
     const expected = [...before, ...whileStopped].sort();
     const delivered = () => new Set(receiver.received.filter((h) => h.event === 'media.added').map((h) => (h.json.data.item as ApiItem).path));
-    await waitFor(() => (delivered().size === expected.length ? true : undefined), { timeoutMs: 15_000, what: 'every media.added' });
+    await waitFor(() => (delivered().size === expected.length ? true : undefined), { timeoutMs: 30_000, what: 'every media.added' });
     assert.deepEqual([...delivered()].sort(), expected);
     const completed = await waitFor(
       () => {
         const hooks = receiver.received.filter((h) => h.event === 'index.completed');
         return hooks.length >= 2 ? hooks.map((h) => h.json.data) : undefined;
       },
-      { what: 'both index.completed deliveries' },
+      { timeoutMs: 20_000, what: 'both index.completed deliveries' },
     );
     assert.deepEqual(completed.map((d) => d.firstIndex).sort(), [false, true], 'the one from before the crash too');
     assert.ok(receiver.received.every((h) => h.signatureValid), 'every delivery is signed');
-    await waitFor(async () => ((await outboxEvents(data.dir)).length === 0 ? true : undefined), { what: 'an empty outbox' });
+    await waitFor(async () => ((await outboxEvents(data.dir)).length === 0 ? true : undefined), { timeoutMs: 20_000, what: 'an empty outbox' });
     assert.equal(await stopSpis(second), 0, 'SIGTERM exits cleanly');
   });
 });

@@ -42,7 +42,7 @@ void describe('webhooks', () => {
         const added = byEvent(receiver, 'media.added');
         return added.some((hook) => hook.status === 200) ? added : undefined;
       },
-      { timeoutMs: 8000, what: 'media.added to be accepted' },
+      { timeoutMs: 20_000, what: 'media.added to be accepted' },
     );
     assert.deepEqual(attempts.map((hook) => hook.status), [500, 500, 200]);
     assert.equal(new Set(attempts.map((hook) => hook.delivery)).size, 1, 'the same delivery id on every retry');
@@ -56,10 +56,13 @@ void describe('webhooks', () => {
     assert.equal(itemPath(attempts[0]!), 'trip/beach.jpg');
     assert.equal((attempts[0]!.json.data.item as ApiItem).takenAt, '2023-07-14T18:22:05+02:00');
 
-    const status = await waitFor(async () => {
-      const body = (await api<{ webhooks: { pending: number; delivered: number; retries: number } }>(server, '/api/status')).body;
-      return body.webhooks.pending === 0 ? body.webhooks : undefined;
-    });
+    const status = await waitFor(
+      async () => {
+        const body = (await api<{ webhooks: { pending: number; delivered: number; retries: number } }>(server, '/api/status')).body;
+        return body.webhooks.pending === 0 ? body.webhooks : undefined;
+      },
+      { timeoutMs: 20_000, what: 'an empty backlog' },
+    );
     assert.ok(status.retries >= 2);
     assert.ok(status.delivered >= 1);
     assert.deepEqual(await readdir(path.join(server.data, 'webhooks', 'outbox')), [], 'delivered files leave the outbox');
@@ -82,7 +85,7 @@ void describe('webhooks', () => {
         )).body;
         return body.webhooks.deadLetters > 0 ? body.webhooks : undefined;
       },
-      { timeoutMs: 5000, what: 'a dead letter' },
+      { timeoutMs: 20_000, what: 'a dead letter' },
     );
     assert.equal(byEvent(receiver, 'media.added').length, 1, 'a 400 is not retried');
     assert.equal(status.failed, 1);
@@ -101,8 +104,8 @@ void describe('webhooks', () => {
     for (let i = 0; i < 6; i++) await writeJpeg(path.join(media.dir, `old-${i}.jpg`), { color: `#10${i}0${i}0` });
 
     const first = await startTestServer({ media: media.dir, data: data.dir, config: hookConfig(receiver) });
-    await waitFor(() => (byEvent(receiver, 'index.completed').length > 0 ? true : undefined), { what: 'index.completed' });
-    await waitFor(() => (first.spis.live.webhooks.status().pending === 0 ? true : undefined));
+    await waitFor(() => (byEvent(receiver, 'index.completed').length > 0 ? true : undefined), { timeoutMs: 20_000, what: 'index.completed' });
+    await waitFor(() => (first.spis.live.webhooks.status().pending === 0 ? true : undefined), { timeoutMs: 20_000 });
     assert.equal(byEvent(receiver, 'media.added').length, 0, 'a first index is not announced file by file');
     assert.deepEqual(byEvent(receiver, 'index.completed')[0]!.json.data, { count: 6, firstIndex: true });
     await first.close();
@@ -111,10 +114,11 @@ void describe('webhooks', () => {
     const second = await startTestServer({ media: media.dir, data: data.dir, config: hookConfig(receiver) });
     cleanup.push(() => second.close());
     const added = await waitFor(() => byEvent(receiver, 'media.added').find((hook) => itemPath(hook) === 'while-stopped.jpg'), {
+      timeoutMs: 20_000,
       what: 'media.added for the file added while stopped',
     });
     assert.ok(added.signatureValid);
-    await waitFor(() => (byEvent(receiver, 'index.completed').length === 2 ? true : undefined), { what: 'second index.completed' });
+    await waitFor(() => (byEvent(receiver, 'index.completed').length === 2 ? true : undefined), { timeoutMs: 20_000, what: 'second index.completed' });
     assert.deepEqual(byEvent(receiver, 'index.completed')[1]!.json.data, { count: 7, firstIndex: false });
     assert.equal(byEvent(receiver, 'media.added').length, 1, 'only the new file is announced');
   });
