@@ -4,6 +4,8 @@ import { allIds, DESKTOP, ensureWebBuilt, openBrowser, pageState, PHONE, screens
 import { startTestServer, tempDir, waitFor, type TestServer } from '../helpers/spis.js';
 
 const ITEMS = 5000;
+// Page-side code as strings: the test tsconfig has no DOM types.
+const SCROLL_TO_END = 'window.scrollTo(0, document.documentElement.scrollHeight)';
 
 void describe('PWA timeline over 5,000 items', () => {
   let server: TestServer;
@@ -49,7 +51,7 @@ void describe('PWA timeline over 5,000 items', () => {
         maxTiles = Math.max(maxTiles, before.tiles);
         maxNodes = Math.max(maxNodes, before.nodes);
         if (before.done) break;
-        await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
+        await page.evaluate(SCROLL_TO_END);
         await waitFor(
           async () => {
             const now = await pageState(page);
@@ -58,8 +60,8 @@ void describe('PWA timeline over 5,000 items', () => {
           { timeoutMs: 15_000, what: 'the next page' },
         );
       }
-      await page.evaluate(() => window.scrollTo(0, document.documentElement.scrollHeight));
-      await page.waitForFunction(() => document.querySelectorAll('.tile').length > 0);
+      await page.evaluate(SCROLL_TO_END);
+      await page.waitForFunction("document.querySelectorAll('.tile').length > 0");
       const final = await pageState(page);
       assert.equal(final.ids.length, ITEMS, 'every item was loaded');
       assert.equal(new Set(final.ids).size, ITEMS, 'no item appears twice');
