@@ -59,14 +59,22 @@ void it('SIGTERM during a burst of requests exits 0 within 10 s and leaves no to
   let refused = 0;
   const burst = Array.from({ length: 300 }, async (_, n) => {
     const item = page.items[n % page.items.length]!;
+    const thumb = n % 3 === 1;
     const request =
       n % 3 === 0
         ? fetch(`${url}/api/media/${item.id}/favorite`, { method: n % 2 ? 'PUT' : 'DELETE' })
-        : fetch(`${url}/api/media?limit=50&order=${n % 2 ? 'asc' : 'desc'}`);
+        : thumb // renders in flight at SIGTERM must finish, not be cut off
+          ? fetch(`${url}/api/media/${item.id}/thumb/large`)
+          : fetch(`${url}/api/media?limit=50&order=${n % 2 ? 'asc' : 'desc'}`);
     try {
       const response = await request;
-      const body = await response.text(); // a response that started must arrive whole
-      JSON.parse(body);
+      // A response that started must arrive whole (fetch rejects a body cut short).
+      if (thumb) {
+        assert.equal(response.status, 200);
+        assert.ok((await response.arrayBuffer()).byteLength > 0);
+      } else {
+        JSON.parse(await response.text());
+      }
       answered++;
     } catch (error) {
       // After the listener closed, new connections are refused or reset: that is expected.
