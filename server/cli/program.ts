@@ -51,6 +51,10 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`Usage: ${command.usage}\n`);
     return 0;
   }
+  if (args.includes('--version')) {
+    process.stdout.write(`${version}\n`); // `spis index --version` works like `spis --version`
+    return 0;
+  }
   try {
     return await command.run(args);
   } catch (error) {

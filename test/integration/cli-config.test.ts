@@ -119,6 +119,14 @@ void describe('help and version', () => {
     }
   });
 
+  void it('answers --version after any command', async () => {
+    for (const command of ['serve', 'index', 'config', 'template']) {
+      const result = await inProcess([command, '--version']);
+      assert.equal(result.code, 0);
+      assert.match(result.stdout.trim(), /^\d+\.\d+\.\d+/);
+    }
+  });
+
   void it('lists every command in the overview', async () => {
     const result = await inProcess(['--help']);
     for (const command of ['serve', 'index', 'config', 'template']) assert.match(result.stdout, new RegExp(`\\n  ${command} `));
