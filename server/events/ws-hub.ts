@@ -78,9 +78,11 @@ export class WsHub {
     return max;
   }
 
-  /** Lets the auth layer check sockets at connect time. */
-  setAuthorizer(authorize: UpgradeAuthorizer | null): void {
+  /** Lets the auth layer check sockets at connect time; returns the one it replaces. */
+  setAuthorizer(authorize: UpgradeAuthorizer | null): UpgradeAuthorizer | null {
+    const previous = this.authorize;
     this.authorize = authorize;
+    return previous;
   }
 
   /** Handles the HTTP server's `upgrade` event: our path becomes a socket, others get a 404. */

@@ -98,13 +98,13 @@ void describe('WebSocket /api/events', () => {
   });
 
   void it('lets an authorizer refuse a socket at upgrade time', async () => {
-    server.spis.live.hub.setAuthorizer((request) => (request.headers.authorization === 'Bearer ok' ? true : 401));
+    const previous = server.spis.live.hub.setAuthorizer((request) => (request.headers.authorization === 'Bearer ok' ? true : 401));
     try {
       await assert.rejects(connectEvents(server.url), /refused with 401/);
       const allowed = await connect({ headers: { authorization: 'Bearer ok' } });
       await allowed.next(isType('hello'));
     } finally {
-      server.spis.live.hub.setAuthorizer(null);
+      server.spis.live.hub.setAuthorizer(previous);
     }
   });
 
