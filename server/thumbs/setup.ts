@@ -49,7 +49,10 @@ export function setupThumbnails({ config, library, log, status, tools }: Thumbna
     cacheBytes: limits.cacheBytes,
     limits: { ...renderLimits, maxWidth: limits.maxWidth, maxHeight: limits.maxHeight },
   });
-  const queue = new PregenQueue(library, (record) => service.ensureSmall(record, false), settings.concurrency, log, settings.pregenerate);
+  // Twice the render slots: while one item waits on its fsync the next one renders. The
+  // limiter still bounds sharp itself, and requests still go first.
+  const workers = settings.concurrency * 2;
+  const queue = new PregenQueue(library, (record) => service.ensureSmall(record, false), workers, log, settings.pregenerate);
 
   const forget = (id: string, keep: string | null) =>
     void service.forget(id, keep).catch((error: Error) => log.warn({ err: error.message }, 'could not delete old thumbnails'));

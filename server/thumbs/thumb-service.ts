@@ -7,10 +7,10 @@ import type { ThumbDiskCache } from './disk-cache.js';
 import { renditionBox, type FormatPolicy, type OutputFormat, type Rendition } from './formats.js';
 import { SharedCache } from './memory-cache.js';
 import { preferredFormat } from './negotiate.js';
-import { render, type RenderLimits } from './render.js';
+import { render, renderWithPreview, type RenderLimits } from './render.js';
 import { toMediaError } from './render-errors.js';
 import { loadSource, type SourceOptions } from './source.js';
-import { computeThumbhash } from './thumbhash.js';
+import { computeThumbhash, PREVIEW_BOX, thumbhashOf } from './thumbhash.js';
 
 export interface ThumbServiceOptions {
   library: Library;
@@ -71,6 +71,7 @@ export class ThumbService {
     const onDisk = await this.options.disk.has(record.id, record.version, 'small', format);
     if (onDisk && record.placeholder) return;
     const image = await this.get(record, 'small', format, priority);
+    // Usually set by the render itself; a thumbnail found on disk after the snapshot was lost is not.
     if (!record.placeholder && this.isCurrent(record)) {
       this.options.library.patch(record.id, { placeholder: await computeThumbhash(image) });
     }
@@ -87,11 +88,11 @@ export class ThumbService {
     const box = renditionBox[rendition];
     try {
       const source = await loadSource(record, this.options.source);
-      const out = await render(
-        source,
-        { width: box, height: box, fit: 'inside', enlarge: false, format, quality: this.options.quality },
-        this.options.limits,
-      );
+      const ops = { width: box, height: box, fit: 'inside', enlarge: false, format, quality: this.options.quality } as const;
+      if (rendition !== 'small' || record.placeholder) return (await render(source, ops, this.options.limits)).data;
+      // The placeholder comes from the same decode as the small thumbnail.
+      const out = await renderWithPreview(source, ops, this.options.limits, PREVIEW_BOX);
+      if (this.isCurrent(record)) this.options.library.patch(record.id, { placeholder: thumbhashOf(out.preview) });
       return out.data;
     } catch (error) {
       this.renderFailures++;
