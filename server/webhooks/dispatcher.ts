@@ -8,6 +8,7 @@ import { OutboxStore, originOf, type DeadLetter } from './outbox-store.js';
 import { classifyStatus, nextAttemptAt, type AttemptOutcome, type RetryPolicy } from './retry-policy.js';
 import { httpSender, type Sender } from './sender.js';
 import { SerialWriter } from '../util/atomic-write.js';
+import { BatchLedger } from './batch-ledger.js';
 
 export interface DeliverySettings extends RetryPolicy {
   timeoutMs: number;
@@ -63,9 +64,7 @@ export class WebhookDispatcher {
   private saveScheduled = false;
   private saving = 0;
   private readonly writer = new SerialWriter();
-  /** Which batch file holds a delivery, and how many of each batch are still unsettled. */
-  private readonly batchOf = new Map<string, string>();
-  private readonly batchLeft = new Map<string, number>();
+  private readonly ledger = new BatchLedger();
   private readonly running = new Set<Promise<void>>();
   private readonly unsubscribe: Array<() => void> = [];
   private opened: Promise<void> | null = null;
@@ -98,7 +97,7 @@ export class WebhookDispatcher {
       if (corrupt > 0) this.options.log.warn({ corrupt }, 'webhook outbox held unreadable batches; moved aside');
       let resumed = 0;
       for (const { name, deliveries } of batches) {
-        this.track(name, deliveries);
+        this.ledger.track(name, deliveries.map((d) => d.id));
         for (const delivery of deliveries) this.queue.push({ ...delivery, nextAttemptAt: Math.min(delivery.nextAttemptAt, this.clock.now()) });
         resumed += deliveries.length;
       }
@@ -135,7 +134,7 @@ export class WebhookDispatcher {
     this.saving = batch.length;
     try {
       await this.open();
-      this.track(await this.store.addBatch(batch, this.clock.now()), batch);
+      this.ledger.track(await this.store.addBatch(batch, this.clock.now()), batch.map((d) => d.id));
     } catch (error) {
       // Still worth trying to send; only the crash safety is lost for these.
       this.options.log.error({ err: (error as Error).message, deliveries: batch.length }, 'could not write webhook deliveries to the outbox');
@@ -145,20 +144,10 @@ export class WebhookDispatcher {
     this.pump();
   }
 
-  private track(batch: string, deliveries: Delivery[]): void {
-    for (const delivery of deliveries) this.batchOf.set(delivery.id, batch);
-    this.batchLeft.set(batch, deliveries.length);
-  }
-
   /** A delivery is settled (delivered or dead): its batch file goes once all of it is. */
   private async release(delivery: Delivery): Promise<void> {
-    const batch = this.batchOf.get(delivery.id);
-    if (batch === undefined) return;
-    this.batchOf.delete(delivery.id);
-    const left = (this.batchLeft.get(batch) ?? 1) - 1;
-    if (left > 0) return void this.batchLeft.set(batch, left);
-    this.batchLeft.delete(batch);
-    await this.store.removeBatch(batch);
+    const emptied = this.ledger.settle(delivery.id);
+    if (emptied !== null) await this.store.removeBatch(emptied);
   }
 
   /** Starts as many due deliveries as the pool allows, then sleeps until the next one is due. */
