@@ -29,6 +29,7 @@ function spis(args: string[], input = ''): Promise<{ code: number; stdout: strin
 void describe('spis user / token / sign-url / generate-secret', () => {
   let data: { dir: string; remove: () => Promise<void> };
   let server: TestServer | null = null;
+  let bearer = '';
   const flags = () => ['--data', data.dir, '--media', path.join(data.dir, 'media')];
 
   before(async () => (data = await tempDir('spis-cli-auth-')));
@@ -38,12 +39,15 @@ void describe('spis user / token / sign-url / generate-secret', () => {
   });
 
   void it('sets up users, tokens and signed URLs that the server accepts', async () => {
-    const added = await spis(['user', 'add', 'Ann', '--role', 'admin', ...flags()], 'piped-password-1\n');
+    const [added, token] = await Promise.all([
+      spis(['user', 'add', 'Ann', '--role', 'admin', ...flags()], 'piped-password-1\n'),
+      spis(['token', 'create', '--name', 'backup', '--role', 'viewer', ...flags()]),
+    ]);
     assert.equal(added.code, 0, added.stderr);
     assert.equal(added.stdout, '', 'nothing on stdout');
-    const token = await spis(['token', 'create', '--name', 'backup', '--role', 'viewer', ...flags()]);
     assert.equal(token.code, 0, token.stderr);
     assert.match(token.stdout, /^spis_[A-Za-z0-9_-]{43}\n$/, 'only the token');
+    bearer = token.stdout.trim();
     const listed = await spis(['user', 'list', ...flags()]);
     assert.match(listed.stdout, /^ann\tadmin\t/);
 
@@ -67,9 +71,15 @@ void describe('spis user / token / sign-url / generate-secret', () => {
 
   void it('lets a running server see users and tokens changed by the CLI', async () => {
     assert.ok(server);
-    const revoked = await spis(['token', 'revoke', 'backup', ...flags()]);
+    const [revoked, added] = await Promise.all([
+      spis(['token', 'revoke', 'backup', ...flags()]),
+      spis(['user', 'add', 'bob', '--role', 'viewer', ...flags()], 'bobs-password-1'),
+    ]);
     assert.equal(revoked.code, 0, revoked.stderr);
-    const added = await spis(['user', 'add', 'bob', '--role', 'viewer', ...flags()], 'bobs-password-1');
+    await waitFor(async () => {
+      const { status } = await api(server!, '/api/media', { headers: { authorization: `Bearer ${bearer}` } });
+      return status === 401 ? true : undefined;
+    }, { timeoutMs: 10_000, intervalMs: 250, what: 'the revoked token to be refused' });
     assert.equal(added.code, 0, added.stderr);
     await waitFor(async () => {
       const { status } = await api(server!, '/api/session', {
@@ -82,19 +92,23 @@ void describe('spis user / token / sign-url / generate-secret', () => {
   });
 
   void it('exits non-zero with a clear message on bad input', async () => {
-    const badRole = await spis(['user', 'add', 'carl', '--role', 'boss', ...flags()], 'whatever-password');
+    // Independent commands, run side by side to keep the test quick.
+    const [badRole, short, dup, ttl, missing, secret] = await Promise.all([
+      spis(['user', 'add', 'carl', '--role', 'boss', ...flags()], 'whatever-password'),
+      spis(['user', 'add', 'carl', '--role', 'viewer', ...flags()], 'short'),
+      spis(['user', 'add', 'ann', '--role', 'viewer', ...flags()], 'another-password'),
+      spis(['sign-url', '--path', '/x', '--ttl', 'soon', ...flags()]),
+      spis(['token', 'revoke', 'nope', ...flags()]),
+      spis(['generate-secret']),
+    ]);
     assert.equal(badRole.code, 2);
     assert.match(badRole.stderr, /--role must be one of viewer, member, admin/);
-    const short = await spis(['user', 'add', 'carl', '--role', 'viewer', ...flags()], 'short');
     assert.equal(short.code, 1);
     assert.match(short.stderr, /at least 8 characters/);
-    const dup = await spis(['user', 'add', 'ann', '--role', 'viewer', ...flags()], 'another-password');
+    assert.equal(dup.code, 1);
     assert.match(dup.stderr, /already exists/);
-    const ttl = await spis(['sign-url', '--path', '/x', '--ttl', 'soon', ...flags()]);
     assert.equal(ttl.code, 2);
-    const missing = await spis(['token', 'revoke', 'nope', ...flags()]);
     assert.equal(missing.code, 1);
-    const secret = await spis(['generate-secret']);
     assert.match(secret.stdout, /^[A-Za-z0-9_-]{43}\n$/);
   });
 });
