@@ -1,5 +1,7 @@
 import path from 'node:path';
 import { watch, type ChokidarOptions, type FSWatcher } from 'chokidar';
+import type { watch as fsWatch } from 'node:fs';
+import { DirWatcher } from './dir-watcher.js';
 import { isHidden } from './media-types.js';
 
 export type WatchEvent =
@@ -16,8 +18,10 @@ export interface WatcherOptions {
   exclude?: readonly string[];
   /** Poll interval once inotify ran out and spis fell back to polling (default 5 s). */
   fallbackPollMs?: number;
-  /** chokidar's `watch`, replaceable so tests can reach the watcher they need to break. */
+  /** chokidar's `watch` (polling), replaceable so tests can see which watcher runs. */
   watchImpl?: typeof watch;
+  /** node:fs `watch` for the per-folder watcher, replaceable so tests can exhaust it. */
+  watchDirImpl?: typeof fsWatch;
 }
 
 export interface MediaWatcher {
@@ -26,43 +30,65 @@ export interface MediaWatcher {
 }
 
 /**
- * chokidar over the media folder, turned into relative-path events. It only reports;
+ * Follows the media folder and turns changes into relative-path events. It only reports;
  * the library decides what a change means (and re-checks that a path stays inside).
  *
- * Large libraries can exhaust inotify (ENOSPC: max_user_watches; EMFILE: instances or file
- * descriptors). Rather than silently missing new files, the watcher then says how to raise
- * the limit and switches to polling; the polling watcher reports every existing file once,
- * so whatever changed in between is re-checked (unchanged files cost the library one stat).
+ * Normally one inotify watch per folder (dir-watcher.ts); chokidar only for polling
+ * (network shares). Large libraries can still exhaust inotify (ENOSPC: max_user_watches;
+ * EMFILE: instances or descriptors): rather than silently missing new files, the watcher
+ * then says how to raise the limit and switches to polling, which reports every existing
+ * file once, so whatever changed in between is re-checked (unchanged files cost one stat).
  */
 export function watchMedia(root: string, options: WatcherOptions): MediaWatcher {
   let resolveReady!: () => void;
   const ready = new Promise<void>((resolve) => (resolveReady = resolve));
-  let current: FSWatcher;
-  const begin = (polling: boolean, reportExisting: boolean): FSWatcher => {
-    const watcher = (options.watchImpl ?? watch)(root, chokidarOptions(root, options, polling, reportExisting));
-    const live = () => watcher === current; // events of a replaced watcher are stale
-    const rel = (abs: string) => path.relative(root, abs).split(path.sep).join('/');
-    watcher.on('add', (abs) => live() && options.onEvent({ kind: 'file', rel: rel(abs) }));
-    watcher.on('change', (abs) => live() && options.onEvent({ kind: 'file', rel: rel(abs) }));
-    watcher.on('unlink', (abs) => live() && options.onEvent({ kind: 'file-removed', rel: rel(abs) }));
-    // No event for new folders: chokidar reports each file inside them once it has settled,
-    // and indexing them earlier would race its awaitWriteFinish (a file moved away before it
-    // settled is never reported as removed).
-    watcher.on('unlinkDir', (abs) => live() && options.onEvent({ kind: 'folder-removed', rel: rel(abs) }));
-    watcher.on('error', (raw) => {
-      if (!live()) return;
-      const error = raw as NodeJS.ErrnoException;
-      if (polling || !isWatchLimit(error)) return options.onError(error);
-      const previous = current;
-      current = begin(true, true);
-      void previous.close().catch(() => undefined);
-      options.onError(new Error(watchLimitAdvice(error, options.fallbackPollMs ?? 5000)));
-    });
-    watcher.once('ready', () => live() && resolveReady());
-    return watcher;
+  let current: { close(): Promise<void> } | null = null;
+  let fellBack = false;
+  const fallBack = (error: NodeJS.ErrnoException) => {
+    if (fellBack) return;
+    fellBack = true;
+    const previous = current;
+    current = pollWithChokidar(root, options, true, resolveReady, () => current);
+    void previous?.close().catch(() => undefined);
+    options.onError(new Error(watchLimitAdvice(error, options.fallbackPollMs ?? 5000)));
   };
-  current = begin(options.usePolling, false);
-  return { ready, close: () => current.close() };
+  if (options.usePolling) {
+    current = pollWithChokidar(root, options, false, resolveReady, () => current);
+  } else {
+    const folders = new DirWatcher(root, {
+      settleMs: options.settleMs,
+      exclude: options.exclude ?? [],
+      watchImpl: options.watchDirImpl,
+      onEvent: (event) => current === folders && options.onEvent(event),
+      onError: (error) => (isWatchLimit(error) ? fallBack(error) : options.onError(error)),
+    });
+    current = folders;
+    void folders.start().then(() => current === folders && resolveReady());
+  }
+  return { ready, close: () => current?.close() ?? Promise.resolve() };
+}
+
+/** chokidar in polling mode; `reportExisting` when it replaces a failed inotify watcher. */
+function pollWithChokidar(
+  root: string,
+  options: WatcherOptions,
+  reportExisting: boolean,
+  onReady: () => void,
+  current: () => unknown,
+): FSWatcher {
+  const watcher = (options.watchImpl ?? watch)(root, chokidarOptions(root, options, true, reportExisting));
+  const live = () => watcher === current(); // events of a replaced watcher are stale
+  const rel = (abs: string) => path.relative(root, abs).split(path.sep).join('/');
+  watcher.on('add', (abs) => live() && options.onEvent({ kind: 'file', rel: rel(abs) }));
+  watcher.on('change', (abs) => live() && options.onEvent({ kind: 'file', rel: rel(abs) }));
+  watcher.on('unlink', (abs) => live() && options.onEvent({ kind: 'file-removed', rel: rel(abs) }));
+  // No event for new folders: chokidar reports each file inside them once it has settled,
+  // and indexing them earlier would race its awaitWriteFinish (a file moved away before it
+  // settled is never reported as removed).
+  watcher.on('unlinkDir', (abs) => live() && options.onEvent({ kind: 'folder-removed', rel: rel(abs) }));
+  watcher.on('error', (error) => live() && options.onError(error as Error));
+  watcher.once('ready', () => live() && onReady());
+  return watcher;
 }
 
 function chokidarOptions(root: string, options: WatcherOptions, polling: boolean, reportExisting: boolean): ChokidarOptions {
