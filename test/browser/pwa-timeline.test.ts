@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { allIds, DESKTOP, ensureWebBuilt, openBrowser, pageState, PHONE, screenshot, writeLibrary, type BrowserSession } from '../helpers/browser.js';
+import { allIds, until, DESKTOP, ensureWebBuilt, openBrowser, pageState, PHONE, screenshot, writeLibrary, type BrowserSession } from '../helpers/browser.js';
 import { startTestServer, tempDir, waitFor, type TestServer } from '../helpers/spis.js';
 
 const ITEMS = 5000;
@@ -61,7 +61,7 @@ void describe('PWA timeline over 5,000 items', () => {
         );
       }
       await page.evaluate(SCROLL_TO_END);
-      await page.waitForFunction("document.querySelectorAll('.tile').length > 0");
+      await until(page, "document.querySelectorAll('.tile').length > 0");
       const final = await pageState(page);
       assert.equal(final.ids.length, ITEMS, 'every item was loaded');
       assert.equal(new Set(final.ids).size, ITEMS, 'no item appears twice');

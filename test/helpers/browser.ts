@@ -94,7 +94,8 @@ export async function writeLibrary(dir: string, options: LibraryOptions): Promis
   for (let i = 0; i < options.count; i++) {
     const rel = path.join(`album-${String(Math.floor(i / perFolder)).padStart(3, '0')}`, `IMG_${String(i).padStart(5, '0')}.jpg`);
     if (i % perFolder === 0) await mkdir(path.join(dir, path.dirname(rel)), { recursive: true });
-    await writeFile(path.join(dir, rel), buffers[i % months]!);
+    // Bytes after the JPEG end marker make each file distinct: marks follow content fingerprints.
+    await writeFile(path.join(dir, rel), Buffer.concat([buffers[i % months]!, Buffer.from(`spis-${i}`)]));
     written.push(rel);
   }
   return written;
@@ -167,4 +168,57 @@ export async function allIds(baseUrl: string, query = ''): Promise<string[]> {
     cursor = page.nextCursor;
   } while (cursor);
   return ids;
+}
+
+interface Point {
+  x: number;
+  y: number;
+}
+
+/**
+ * Real touch input through the DevTools protocol (Playwright's touchscreen only taps), so
+ * the page sees genuine touch pointer events: swipes, pinches and double taps.
+ */
+export async function touch(page: Page, tracks: Point[][], stepDelayMs = 16): Promise<void> {
+  const cdp = await page.context().newCDPSession(page);
+  const at = (i: number) => tracks.map((track, id) => ({ ...track[Math.min(i, track.length - 1)]!, id }));
+  const steps = Math.max(...tracks.map((t) => t.length));
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: at(0) });
+  for (let i = 1; i < steps; i++) {
+    await new Promise((resolve) => setTimeout(resolve, stepDelayMs));
+    await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: at(i) });
+  }
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  await cdp.detach();
+}
+
+export function line(from: Point, to: Point, steps = 8): Point[] {
+  return Array.from({ length: steps + 1 }, (_, i) => ({ x: from.x + ((to.x - from.x) * i) / steps, y: from.y + ((to.y - from.y) * i) / steps }));
+}
+
+export async function doubleTap(page: Page, point: Point): Promise<void> {
+  await touch(page, [[point]]);
+  await new Promise((resolve) => setTimeout(resolve, 60));
+  await touch(page, [[point]]);
+}
+
+export async function pinch(page: Page, centre: Point, from: number, to: number): Promise<void> {
+  await touch(page, [
+    line({ x: centre.x - from / 2, y: centre.y }, { x: centre.x - to / 2, y: centre.y }, 10),
+    line({ x: centre.x + from / 2, y: centre.y }, { x: centre.x + to / 2, y: centre.y }, 10),
+  ]);
+}
+
+/**
+ * Waits until a page-side expression is truthy. Polled through `page.evaluate` (DevTools
+ * evaluation) because Playwright's string `waitForFunction` uses eval, which the server's
+ * CSP rightly forbids; tests keep the real CSP on.
+ */
+export async function until(page: Page, expression: string, { timeoutMs = 10_000, what = expression } = {}): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    if (await page.evaluate(expression).catch(() => false)) return;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 40));
+  }
 }

@@ -51,7 +51,10 @@ export class FilterBar extends Emitter<FilterEvents> {
 
     this.search.addEventListener('input', () => {
       window.clearTimeout(this.searchTimer);
-      this.searchTimer = window.setTimeout(() => this.emit('change', { q: this.search.value.trim() }), 300);
+      this.searchTimer = window.setTimeout(() => {
+        this.searchTimer = undefined;
+        this.emit('change', { q: this.search.value.trim() });
+      }, 300);
     });
     this.search.addEventListener('keydown', (event) => event.key === 'Enter' && this.search.blur());
     this.favButton.addEventListener('click', () => this.emit('change', { favorite: this.favButton.getAttribute('aria-pressed') !== 'true' }));
@@ -68,7 +71,8 @@ export class FilterBar extends Emitter<FilterEvents> {
   }
 
   setView(view: ViewState): void {
-    if (document.activeElement !== this.search) this.search.value = view.q;
+    // Not while a search is still being typed (its debounce pending); always on back/forward.
+    if (this.searchTimer === undefined && this.search.value.trim() !== view.q) this.search.value = view.q;
     this.favButton.setAttribute('aria-pressed', String(view.favorite));
     this.favButton.replaceChildren(icon(view.favorite ? icons.heart : icons.heartOutline));
     this.favorite.checked = view.favorite;

@@ -137,7 +137,7 @@ export class StageGestures extends Emitter<StageEvents> {
       this.emit('swipe', { delta: dx < 0 ? 1 : -1 });
     } else if (drag.mode === 'dismiss' && (dy > 120 || (speed > 0.5 && dy > 40))) {
       this.emit('dismiss', undefined);
-    } else if (drag.mode === 'undecided' && event.type === 'pointerup') {
+    } else if ((drag.mode === 'undecided' || drag.mode === 'pan') && Math.hypot(dx, dy) < 10 && event.type === 'pointerup') {
       this.onTap(last, event.timeStamp);
     } else {
       this.set(this.state, true);
