@@ -78,6 +78,15 @@ void describe('WebSocket /api/events', () => {
     assert.deepEqual(removed, { type: 'media.removed', id: added.item.id }, 'only the id: no path leaks beyond the contract');
   });
 
+  void it('forwards index.progress and index.completed in the contract shape', async () => {
+    const client = await connect();
+    await client.next(isType('hello'));
+    server.spis.bus.emit('index.progress', { phase: 'reading', done: 5, total: 9 });
+    server.spis.bus.emit('index.completed', { count: 9, firstIndex: true });
+    assert.deepEqual(await client.next(isType('index.progress')), { type: 'index.progress', phase: 'reading', done: 5, total: 9 });
+    assert.deepEqual(await client.next(isType('index.completed')), { type: 'index.completed', count: 9 }, 'firstIndex stays internal');
+  });
+
   void it('drops a peer that stops answering pings, keeps one that answers', async () => {
     const silent = await connect({ autoPong: false });
     const healthy = await connect();
