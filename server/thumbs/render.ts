@@ -43,30 +43,6 @@ export async function render(source: RenderSource, ops: RenderOps, limits: Rende
   return { data, width: info.width, height: info.height };
 }
 
-/**
- * The same render, plus a tiny RGBA copy made from the already resized pixels (for the
- * thumbhash placeholder), so the source is decoded once rather than once per output.
- */
-export async function renderWithPreview(
-  source: RenderSource,
-  ops: RenderOps,
-  limits: RenderLimits,
-  previewBox: number,
-): Promise<Rendered & { preview: { data: Buffer; width: number; height: number } }> {
-  const resized = await pipeline(source, ops, limits).raw().toBuffer({ resolveWithObject: true });
-  const raw = { raw: { width: resized.info.width, height: resized.info.height, channels: resized.info.channels } };
-  const [encoded, preview] = await Promise.all([
-    encode(sharp(resized.data, raw), ops.format, ops.quality).toBuffer(),
-    sharp(resized.data, raw).resize(previewBox, previewBox, { fit: 'inside' }).ensureAlpha().raw().toBuffer({ resolveWithObject: true }),
-  ]);
-  return {
-    data: encoded,
-    width: resized.info.width,
-    height: resized.info.height,
-    preview: { data: preview.data, width: preview.info.width, height: preview.info.height },
-  };
-}
-
 function pipeline(source: RenderSource, ops: RenderOps, limits: RenderLimits): Sharp {
   let image = sharp(source.input, {
     limitInputPixels: limits.maxInputPixels,

@@ -7,10 +7,10 @@ import type { ThumbDiskCache } from './disk-cache.js';
 import { renditionBox, type FormatPolicy, type OutputFormat, type Rendition } from './formats.js';
 import { SharedCache } from './memory-cache.js';
 import { preferredFormat } from './negotiate.js';
-import { render, renderWithPreview, type RenderLimits } from './render.js';
+import { render, type RenderLimits } from './render.js';
 import { toMediaError } from './render-errors.js';
 import { loadSource, type SourceOptions } from './source.js';
-import { computeThumbhash, PREVIEW_BOX, thumbhashOf } from './thumbhash.js';
+import { computeThumbhash } from './thumbhash.js';
 
 export interface ThumbServiceOptions {
   library: Library;
@@ -89,11 +89,12 @@ export class ThumbService {
     try {
       const source = await loadSource(record, this.options.source);
       const ops = { width: box, height: box, fit: 'inside', enlarge: false, format, quality: this.options.quality } as const;
-      if (rendition !== 'small' || record.placeholder) return (await render(source, ops, this.options.limits)).data;
-      // The placeholder comes from the same decode as the small thumbnail.
-      const out = await renderWithPreview(source, ops, this.options.limits, PREVIEW_BOX);
-      if (this.isCurrent(record)) this.options.library.patch(record.id, { placeholder: thumbhashOf(out.preview) });
-      return out.data;
+      const { data } = await render(source, ops, this.options.limits);
+      // The placeholder comes from the small render (a 400 px image decodes in a few ms).
+      if (rendition === 'small' && !record.placeholder && this.isCurrent(record)) {
+        this.options.library.patch(record.id, { placeholder: await computeThumbhash(data) });
+      }
+      return data;
     } catch (error) {
       this.renderFailures++;
       this.options.log.warn({ path: record.path, rendition, err: (error as Error).message }, 'thumbnail failed');

@@ -51,6 +51,9 @@ export interface ThumbsBenchResult {
   cachedRequestsPerSecond: number;
   cachedP99Ms: number;
   cachedNon2xx: number;
+  /** Server CPU time per cached request, and its inverse: independent of other load on the machine. */
+  cachedServerCpuMsPerRequest: number;
+  cachedRequestsPerCpuSecond: number;
   connections: number;
   loadAverage: [number, number];
 }
@@ -106,6 +109,8 @@ export async function runThumbsBench(input: Partial<ThumbsBenchOptions> = {}): P
       cachedRequestsPerSecond: Math.round(cached.rps),
       cachedP99Ms: cached.p99,
       cachedNon2xx: cached.non2xx,
+      cachedServerCpuMsPerRequest: Math.round(cached.cpuMsPerRequest * 1000) / 1000,
+      cachedRequestsPerCpuSecond: Math.round(1000 / cached.cpuMsPerRequest),
       connections: opts.connections,
       loadAverage: [round2(load0), round2(loadavg()[0]!)],
     };
@@ -194,7 +199,11 @@ async function cachedRequests(media: string, data: string, opts: ThumbsBenchOpti
     const headers = { accept: 'image/avif,image/webp,*/*' };
     await fetch(url, { headers }).then((response) => response.arrayBuffer()); // warm the memory cache
     opts.log(`  cached thumbnail: ${opts.connections} connections for ${opts.durationS} s`);
-    return await load(url, opts.connections, opts.durationS, headers);
+    const cpu0 = await server.cpuMs();
+    const result = await load(url, opts.connections, opts.durationS, headers);
+    // Server CPU per request: what the machine could serve if spis had both cores to itself.
+    const cpuMsPerRequest = (await server.cpuMs() - cpu0) / Math.max(1, result.rps * opts.durationS);
+    return { ...result, cpuMsPerRequest };
   } finally {
     await server.stop();
   }
