@@ -195,6 +195,23 @@ void describe('access control without users', () => {
     await assert.rejects(connectEvents(server.url, { headers: { host: 'rebind.example' } }), /refused with 403/);
   });
 
+  void it('binds to loopback when asked for every address, and says how to add a user', async () => {
+    const wide = await startTestServer({ config: { host: '0.0.0.0' } });
+    try {
+      assert.match(wide.url, /^http:\/\/127\.0\.0\.1:/);
+      assert.ok(wide.logs.some((line) => String(line.msg).includes('spis user add NAME --role admin')));
+    } finally {
+      await wide.close();
+    }
+    const opted = await startTestServer({ config: { host: '0.0.0.0', allowAnonymousRemote: true } });
+    try {
+      assert.match(opted.url, /^http:\/\/0\.0\.0\.0:/);
+      assert.ok(opted.logs.some((line) => line.level === 40 && String(line.msg).includes('allowAnonymousRemote')));
+    } finally {
+      await opted.close();
+    }
+  });
+
   void it('needs signed URLs for transforms when transforms.signed is on', async () => {
     const signed = await startTestServer({ config: { transforms: { signed: true } } });
     try {
