@@ -18,7 +18,6 @@ import { runListingBench } from './listing-bench.js';
 import { peerModules, runPeer } from './peers.js';
 import { runResizeBench } from './resize-bench.js';
 import { runWsBench } from './ws-bench.js';
-import { runIdleBench } from './idle.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -34,11 +33,6 @@ const benches: Array<{ id: string; title: string; run: (ctx: BenchContext) => Pr
   { id: 'listing', title: 'GET /api/media', run: runListingBench },
   { id: 'resize', title: 'On-the-fly resize', run: runResizeBench },
   { id: 'ws', title: 'WebSocket fan-out', run: runWsBench },
-  {
-    id: 'idle',
-    title: 'Idle footprint and warm restart',
-    run: (ctx) => runIdleBench({ items: ctx.quick ? 2000 : 20_000, idleSeconds: ctx.quick ? 10 : 30, restarts: ctx.repeats, log: ctx.log }),
-  },
   ...peerModules.map((peer) => ({ id: peer.id, title: peer.title, run: (ctx: BenchContext) => runPeer(ctx, peer) })),
 ];
 
