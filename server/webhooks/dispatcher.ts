@@ -85,9 +85,13 @@ export class WebhookDispatcher {
 
   /** Opens the outbox, picks up deliveries left by an earlier run and starts sending. */
   async start(): Promise<void> {
-    await this.open();
-    this.started = true;
-    this.pump();
+    try {
+      await this.open();
+    } finally {
+      // Even without a usable outbox folder, events of this run are still worth sending.
+      this.started = true;
+      this.pump();
+    }
   }
 
   private open(): Promise<void> {

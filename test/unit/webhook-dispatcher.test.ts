@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { EventBus } from '../../server/events/bus.js';
@@ -169,6 +169,17 @@ void describe('webhook dispatcher', () => {
     assert.equal(up.calls[0]!.headers['x-spis-delivery'], down.calls[0]!.headers['x-spis-delivery']);
     assert.deepEqual(await outbox(dataDir), []);
     await up.dispatcher.close();
+  });
+
+  void it('still sends when the outbox folder cannot be used', async () => {
+    const parent = await dir();
+    const notAFolder = path.join(parent, 'file');
+    await writeFile(notAFolder, 'in the way');
+    const h = harness(notAFolder, () => 200);
+    await assert.rejects(h.dispatcher.start());
+    h.bus.emit('media.removed', { id: 'anyway', path: 'anyway.jpg' });
+    await waitFor(() => (h.dispatcher.status().delivered === 1 ? true : undefined), { what: 'an in-memory delivery' });
+    await h.dispatcher.close();
   });
 
   void it('close() flushes within its bound and leaves a hanging delivery on disk', async () => {
