@@ -28,11 +28,12 @@ export class StatusLine {
 
   private render(): void {
     let text = '';
-    if (this.offline || this.servedFromCache) text = 'Offline: showing photos saved on this device. New photos appear when you are back online.';
+    if (this.offline || this.servedFromCache) text = 'Offline: showing photos saved on this device';
     else if (this.liveDown) text = 'Reconnecting to live updates…';
     this.root.replaceChildren(...(text ? [h('span', {}, text)] : []));
     this.root.classList.toggle('offline', this.offline || this.servedFromCache);
     this.root.hidden = text === '';
     document.documentElement.classList.toggle('is-offline', this.offline || this.servedFromCache);
+    document.documentElement.classList.toggle('has-status', text !== '');
   }
 }
