@@ -1,4 +1,4 @@
-import type { IncomingMessage } from 'node:http';
+import { STATUS_CODES, type IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { Logger } from '../ops/logger.js';
@@ -89,8 +89,8 @@ export class WsHub {
   handleUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer): void => {
     socket.on('error', () => socket.destroy()); // a peer resetting mid-handshake is not our error
     const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
-    if (pathname !== this.path) return refuse(socket, 404, 'Not Found');
-    if (this.closing) return refuse(socket, 503, 'Service Unavailable');
+    if (pathname !== this.path) return refuse(socket, 404);
+    if (this.closing) return refuse(socket, 503);
     void this.admit(request, socket, head);
   };
 
@@ -102,8 +102,8 @@ export class WsHub {
       this.options.log.error({ err: (error as Error).message }, 'WebSocket authorization failed');
       verdict = 500;
     }
-    if (verdict !== true) return refuse(socket, typeof verdict === 'number' ? verdict : 401, 'Refused');
-    if (this.closing || socket.destroyed) return refuse(socket, 503, 'Service Unavailable');
+    if (verdict !== true) return refuse(socket, typeof verdict === 'number' ? verdict : 401);
+    if (this.closing || socket.destroyed) return refuse(socket, 503);
     this.wss.handleUpgrade(request, socket, head, (ws) => this.connect(ws));
   }
 
@@ -183,8 +183,8 @@ function encode(message: ServerMessage): Buffer {
   return Buffer.from(JSON.stringify(message), 'utf8');
 }
 
-function refuse(socket: Duplex, status: number, reason: string): void {
+function refuse(socket: Duplex, status: number): void {
   if (socket.destroyed) return;
   socket.once('finish', () => socket.destroy());
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Refused'}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
 }
