@@ -13,7 +13,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { jpegBuffer } from '../helpers/media.js';
-import { startTestServer, tempDir } from '../helpers/spis.js';
+import { startTestServer, tempDir, type TestServer } from '../helpers/spis.js';
 import { startReceiver } from '../helpers/webhook-receiver.js';
 import { connectEvents } from '../helpers/ws-client.js';
 import { percentile, summarize } from './lib/stats.js';
@@ -55,6 +55,8 @@ export interface EventsBenchResult {
     wsEventsPerSecond: number;
     webhookEventsPerSecond: number;
   };
+  /** The same number of events emitted straight on the bus: what the hub and outbox sustain alone. */
+  busBurst: { events: number; wsEventsPerSecond: number; webhookEventsPerSecond: number };
 }
 
 const SECRET = 'bench-secret-0123456789abcdef';
@@ -109,8 +111,9 @@ export async function runEventsBench(options: EventsBenchOptions = {}): Promise<
       };
       const latency = await measureLatency(server.media, path.join(staging.dir, 'single'), single, intervalMs, arrivals, log);
       const throughput = await measureBurst(server.media, path.join(staging.dir, 'burst'), many, arrivals, log);
+      const busBurst = await measureBusBurst(server.spis, burst, arrivals, log);
       client.ws.terminate();
-      return { settleMs, files, ...latency, burst: throughput };
+      return { settleMs, files, ...latency, burst: throughput, busBurst };
     } finally {
       await server.close();
     }
@@ -179,6 +182,17 @@ async function measureBurst(media: string, from: string, names: string[], arriva
   };
 }
 
+async function measureBusBurst(spis: TestServer['spis'], count: number, arrivals: Arrivals, log: (m: string) => void) {
+  log(`bus burst: ${count} media.added events emitted at once`);
+  const template = spis.library.present([...spis.library.index.all()][0]!);
+  const rels = Array.from({ length: count }, (_, i) => `bus/${i}.jpg`);
+  const started = performance.now();
+  for (const [i, rel] of rels.entries()) spis.bus.emit('media.added', { item: { ...template, id: `bus${i}`, path: rel } });
+  await waitAll(arrivals, rels, 120_000);
+  const rate = (map: Map<string, number>) => Math.round(count / ((Math.max(...rels.map((rel) => map.get(rel)!)) - started) / 1000));
+  return { events: count, wsEventsPerSecond: rate(arrivals.ws), webhookEventsPerSecond: rate(arrivals.hook) };
+}
+
 /** Adapter for `npm run bench` (test/bench/run.ts). */
 export async function runEventsBenchSection(ctx: BenchContext): Promise<Section> {
   const result = await runEventsBench({ files: ctx.quick ? 50 : 200, burst: ctx.quick ? 200 : 1000, log: ctx.log });
@@ -197,6 +211,8 @@ export async function runEventsBenchSection(ctx: BenchContext): Promise<Section>
       { name: 'bus → webhook, p99 (outbox + HTTP)', unit: 'ms', summary: one(result.busToWebhookMs.p99) },
       { name: `${result.burst.files} files at once → WebSocket`, unit: 'events/s', summary: one(result.burst.wsEventsPerSecond) },
       { name: `${result.burst.files} files at once → webhooks`, unit: 'events/s', summary: one(result.burst.webhookEventsPerSecond) },
+      { name: `${result.busBurst.events} bus events at once → WebSocket`, unit: 'events/s', summary: one(result.busBurst.wsEventsPerSecond) },
+      { name: `${result.busBurst.events} bus events at once → webhooks`, unit: 'events/s', summary: one(result.busBurst.webhookEventsPerSecond) },
     ],
     ratios: [],
     targets: [],
