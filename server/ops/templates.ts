@@ -44,14 +44,25 @@ export function templateVars({ config, configFile, root = projectRoot, node = '/
     trustProxy: String(config.trustProxy),
     serverName: publicHost ?? '_',
     caddyAddress: publicHost ?? `:80`,
+    // systemd unit values: quoted when a path has spaces, `%` escaped (unit specifiers).
+    unitExec: `${unitWord(node)} ${unitWord(path.join(root, 'bin', 'spis.js'))}`,
+    unitMedia: unitWord(config.media),
+    unitMediaEnv: unitWord(`SPIS_MEDIA=${config.media}`),
+    unitDataEnv: unitWord(`SPIS_DATA=${config.data}`),
     configLine: configFile
-      ? `Environment=SPIS_CONFIG=${path.resolve(configFile)}`
+      ? `Environment=${unitWord(`SPIS_CONFIG=${path.resolve(configFile)}`)}`
       : '# Environment=SPIS_CONFIG=/etc/spis/config.json',
     dataLine:
       config.data === '/var/lib/spis'
         ? '# The data folder is the StateDirectory above.'
-        : `ReadWritePaths=${config.data}`,
+        : `ReadWritePaths=${unitWord(config.data)}`,
   };
+}
+
+/** One word of a unit file setting: `%` doubled, quoted if it holds spaces or quotes. Pure. */
+export function unitWord(value: string): string {
+  const escaped = value.replace(/%/g, '%%');
+  return /[\s"'\\]/.test(escaped) ? `"${escaped.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"` : escaped;
 }
 
 function publicHostOf(publicUrl: string): string | null {

@@ -79,6 +79,25 @@ void describe('spis.service', () => {
   });
 });
 
+void describe('spis template systemd with awkward paths', () => {
+  void it('quotes paths with spaces and escapes % so systemd reads them back', async (t) => {
+    const { config } = loadConfig({ env: {}, overrides: { media: '/srv/our photos/100%', data: '/srv/spis data' } });
+    const unit = renderTemplate(await readTemplate('systemd'), templateVars({ config, configFile: null, root: '/opt/spis', node: process.execPath }));
+    assert.match(unit, /^ReadOnlyPaths="\/srv\/our photos\/100%%"$/m);
+    assert.match(unit, /^Environment="SPIS_MEDIA=\/srv\/our photos\/100%%"$/m);
+    assert.match(unit, /^ReadWritePaths="\/srv\/spis data"$/m);
+    if (!(await hasCommand('systemd-analyze', ['--version']))) return t.skip('systemd-analyze is not installed');
+    const dir = await mkdtemp(path.join(tmpdir(), 'spis-unit-'));
+    try {
+      await writeFile(path.join(dir, 'spis.service'), unit);
+      const { stderr } = await exec('systemd-analyze', ['verify', path.join(dir, 'spis.service')]);
+      assert.equal(stderr.trim(), '');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 void describe('docker-compose.yml', () => {
   void it('is the compose template rendered with defaults', async () => {
     assert.equal(await read('docker-compose.yml'), await renderedDefault('docker-compose'));
