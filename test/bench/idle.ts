@@ -37,6 +37,8 @@ export interface IdleBenchResult {
   items: number;
   coldReadyMs: number;
   warmReadyMs: number[];
+  /** Of which: spawn → listening. */
+  warmListenMs: number[];
   /** The library's own scan time on the warm starts (no process start-up). */
   warmScanMs: number[];
   shutdownMs: number[];
@@ -76,6 +78,8 @@ async function makeLibrary(media: string, items: number): Promise<void> {
 interface Served {
   child: ChildProcess;
   url: string;
+  /** Spawn → the "listening" log line (process start-up, module loading, createSpis). */
+  listenMs: number;
   readyMs: number;
 }
 
@@ -105,14 +109,18 @@ async function serve(repoRoot: string, entry: Entry, media: string, data: string
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   const deadline = Date.now() + 600_000;
   let url: string | undefined;
+  let listenMs = 0;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`spis exited early (${child.exitCode}):\n${output.slice(-2000)}`);
     if (Date.now() > deadline) throw new Error('spis not ready within 10 minutes');
-    url ??= /listening on (http:\/\/[^\s"]+)/.exec(output)?.[1];
+    if (!url) {
+      url = /listening on (http:\/\/[^\s"]+)/.exec(output)?.[1];
+      if (url) listenMs = performance.now() - started;
+    }
     if (url && (await fetch(`${url}/probe/ready`).then((r) => r.status, () => 0)) === 200) break;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  return { child, url, readyMs: performance.now() - started };
+  return { child, url, listenMs, readyMs: performance.now() - started };
 }
 
 async function stop(child: ChildProcess): Promise<number> {
@@ -170,12 +178,14 @@ export async function measureIdleBench(options: IdleBenchOptions = {}): Promise<
     const cold = await serve(repoRoot, entry, media, data);
     const shutdownMs = [await stop(cold.child)];
     const warmReadyMs: number[] = [];
+    const warmListenMs: number[] = [];
     const warmScanMs: number[] = [];
     let idle: IdleBenchResult['idle'] | null = null;
     for (let run = 0; run < restarts; run++) {
       log(`idle: warm restart ${run + 1}/${restarts}`);
       const warm = await serve(repoRoot, entry, media, data);
       warmReadyMs.push(round(warm.readyMs));
+      warmListenMs.push(round(warm.listenMs));
       warmScanMs.push(await scanMs(warm.url));
       if (run === restarts - 1) {
         await new Promise((resolve) => setTimeout(resolve, 5000)); // let start-up garbage settle
@@ -184,7 +194,7 @@ export async function measureIdleBench(options: IdleBenchOptions = {}): Promise<
       }
       shutdownMs.push(round(await stop(warm.child)));
     }
-    return { items, coldReadyMs: round(cold.readyMs), warmReadyMs, warmScanMs, shutdownMs, idle: idle! };
+    return { items, coldReadyMs: round(cold.readyMs), warmReadyMs, warmListenMs, warmScanMs, shutdownMs, idle: idle! };
   } finally {
     if (!options.workDir) await rm(work, { recursive: true, force: true });
   }
@@ -197,6 +207,7 @@ export async function runIdleBench(options: IdleBenchOptions = {}): Promise<Sect
   const figures: Figure[] = [
     figure('cold start to ready (spawn → /probe/ready)', 'ms', [result.coldReadyMs]),
     figure('warm restart to ready (spawn → /probe/ready)', 'ms', result.warmReadyMs, 'includes node start-up and module loading'),
+    figure('warm restart: spawn → listening', 'ms', result.warmListenMs, 'node start-up, module loading, createSpis'),
     figure('warm restart: library scan alone', 'ms', result.warmScanMs),
     figure('SIGTERM to exit', 'ms', result.shutdownMs),
     figure('idle resident memory (mean)', 'MiB', [result.idle.rssMiB.mean]),
