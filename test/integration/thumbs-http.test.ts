@@ -24,6 +24,11 @@ void describe('thumbnail HTTP contract', () => {
     media = await tempDir('spis-thumbs-');
     await writeJpeg(path.join(media.dir, 'a.jpg'), { width: 900, height: 600, color: '#d04020', taken: '2023:07:14 18:22:05' });
     await writeJpeg(path.join(media.dir, 'many.jpg'), { width: 800, height: 800, color: '#2080d0', taken: '2021:01:01 10:00:00' });
+    // Display P3 pixels of sRGB #20c040, tagged with the P3 profile (as iPhones write them).
+    await sharp({ create: { width: 64, height: 64, channels: 3, background: '#20c040' } })
+      .withIccProfile('p3')
+      .jpeg({ quality: 95 })
+      .toFile(path.join(media.dir, 'p3.jpg'));
     digest = await treeDigest(media.dir);
     server = await startTestServer({ media: media.dir, config: { thumbnails: { avif: true, pregenerate: false } } });
     item = (await items(server)).find((candidate) => candidate.name === 'a.jpg')!;
@@ -78,6 +83,16 @@ void describe('thumbnail HTTP contract', () => {
       assert.doesNotMatch(response.headers.get('cache-control') ?? '', /immutable/);
       assert.match(response.headers.get('cache-control') ?? '', /max-age=60\b/);
     }
+  });
+
+  void it('converts colour profiles to sRGB and strips the profile', async () => {
+    const p3 = (await items(server)).find((candidate) => candidate.name === 'p3.jpg')!;
+    const response = await fetch(server.url + p3.thumbs.small, { headers: { accept: 'image/webp' } });
+    const body = Buffer.from(await response.arrayBuffer());
+    assert.equal((await sharp(body).metadata()).icc, undefined);
+    const [red = 0, green = 0, blue = 0] = await sharp(body).raw().toBuffer();
+    // Read as if it were sRGB, the stored P3 values would give red ≈ 92.
+    assert.ok(Math.abs(red - 0x20) <= 10 && Math.abs(green - 0xc0) <= 10 && Math.abs(blue - 0x40) <= 10, `${red},${green},${blue}`);
   });
 
   void it('rejects unknown sizes and ids', async () => {
