@@ -63,7 +63,8 @@ export class DirWatcher {
         const child = current ? `${current}/${entry.name}` : entry.name;
         // Links are not followed (the library resolves and checks them); loops cannot hang this.
         if (entry.isDirectory()) stack.push(child);
-        else if (report) this.options.onEvent({ kind: 'file', rel: child });
+        // Through the settle delay: a file still being copied in is reported once complete.
+        else if (report) this.touched(child);
       }
     }
   }
@@ -137,7 +138,7 @@ export class DirWatcher {
   private async reportFiles(rel: string): Promise<void> {
     const entries = await readdir(path.join(this.root, rel), { withFileTypes: true }).catch(() => []);
     for (const entry of entries) {
-      if (!isHidden(entry.name) && !entry.isDirectory()) this.options.onEvent({ kind: 'file', rel: rel ? `${rel}/${entry.name}` : entry.name });
+      if (!isHidden(entry.name) && !entry.isDirectory()) this.touched(rel ? `${rel}/${entry.name}` : entry.name);
     }
   }
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { watch as fsWatch } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterEach, beforeEach, it } from 'node:test';
 import { watch } from 'chokidar';
@@ -66,6 +66,16 @@ void it('watches folders, not files: one inotify watch per folder', async () => 
   await waitFor(() => seen('c/in-new-folder.jpg'), { what: 'file in a new folder' });
   assert.equal(polling.length, 0, 'no chokidar');
   assert.equal(folderWatches, 4, 'the new folder got its watch; files never do');
+});
+
+void it('reports a renamed folder as removed under its old name and its files under the new', async () => {
+  await start().ready;
+  await rename(path.join(media.dir, 'a'), path.join(media.dir, 'moved'));
+  await waitFor(() => events.find((e) => e.kind === 'folder-removed' && e.rel === 'a'), { what: 'old folder removed' });
+  await waitFor(() => seen('moved/b/before.jpg'), { what: 'file under the new name' });
+  // The moved folders are watched under their new names: later changes there are seen.
+  await writeFile(path.join(media.dir, 'moved/b/later.jpg'), 'x');
+  await waitFor(() => seen('moved/b/later.jpg'), { what: 'change in a moved folder' });
 });
 
 void it('falls back to polling with the sysctl fix when inotify runs out, missing no file', async () => {
