@@ -104,6 +104,11 @@ export class TimelineView extends Emitter<TimelineEvents> {
     return this.tiles.size;
   }
 
+  /** Page offset of the end of the loaded items (the canvas below it is only an estimate). */
+  get loadedBottom(): number {
+    return this.canvasTop + this.layout.height;
+  }
+
   private itemById(el: HTMLElement, id: string): ApiItem | undefined {
     const index = Number(el.dataset.index);
     const item = this.items[index];
