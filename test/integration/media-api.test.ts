@@ -12,8 +12,8 @@ async function walkAll(server: TestServer, query: string, between?: (page: numbe
   let cursor: string | null = null;
   for (let page = 0; page < 1000; page++) {
     const sep = query ? '&' : '';
-    const route = `/api/media?${query}${cursor ? `${sep}cursor=${encodeURIComponent(cursor)}` : ''}`;
-    const { status, body } = await api<MediaPage>(server, route);
+    const route: string = `/api/media?${query}${cursor ? `${sep}cursor=${encodeURIComponent(cursor)}` : ''}`;
+    const { status, body }: { status: number; body: MediaPage } = await api<MediaPage>(server, route);
     assert.equal(status, 200, JSON.stringify(body));
     items.push(...body.items);
     if (!body.nextCursor) return items;
@@ -155,7 +155,9 @@ describe('filters, marks, timeline and folders', () => {
     const [item] = (await api<MediaPage>(server, '/api/media?q=root')).body.items;
     assert.ok(item);
     for (let i = 0; i < 2; i++) {
-      const { status, body } = await api<ApiItem>(server, `/api/media/${item.id}/favorite`, { method: 'PUT' });
+      const { status, body }: { status: number; body: ApiItem } = await api<ApiItem>(server, `/api/media/${item.id}/favorite`, {
+        method: 'PUT',
+      });
       assert.equal(status, 200);
       assert.equal(body.favorite, true);
     }

@@ -34,7 +34,7 @@ describe('bad input in the media folder', () => {
     await writeJpeg(m('good.jpg'), { taken: '2022:02:02 10:00:00' });
     await writeFile(m('empty.jpg'), '');
     await writeFile(m('text.jpg'), 'this is not a photo, just text that ends in .jpg\n');
-    const noisy = await sharp({ create: { width: 300, height: 200, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 40 } } })
+    const noisy = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#808080', noise: { type: 'gaussian', mean: 128, sigma: 40 } } })
       .jpeg()
       .toBuffer();
     await writeFile(m('truncated.jpg'), noisy.subarray(0, Math.floor(noisy.length * 0.6)));
