@@ -20,13 +20,26 @@ export function httpMiddleware(metrics: Metrics, log: Logger): Middleware {
       const route = routeOf(ctx);
       const status = ctx.status;
       metrics.httpDuration.observe({ method: ctx.method, route, status: String(status) }, seconds);
-      const line = { method: ctx.method, route, url: redactUrl(ctx.originalUrl), status, ms: Math.round(seconds * 1e4) / 10 };
+      const line = { method: ctx.method, route, url: loggedUrl(ctx), status, ms: Math.round(seconds * 1e4) / 10 };
       // Successful reads (thumbnail scrolling) are debug so a Pi's journal is not flooded.
       if (status >= 500) log.warn(line, 'request');
       else if (status >= 400 || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) log.info(line, 'request');
       else log.debug(line, 'request');
     }
   };
+}
+
+/** Route parameters that are credentials (`/api/shares/:token`): their values never reach a log. */
+const SECRET_PARAMS = ['token', 'secret', 'sig'];
+
+function loggedUrl(ctx: Context): string {
+  let url = redactUrl(ctx.originalUrl);
+  const params = (ctx as Context & { params?: Record<string, string> }).params ?? {};
+  for (const name of SECRET_PARAMS) {
+    const value = params[name];
+    if (value) url = url.split(encodeURIComponent(value)).join('[redacted]').split(value).join('[redacted]');
+  }
+  return url;
 }
 
 /** Matched route pattern; anything no router claimed (static files, 404s) shares one label. */

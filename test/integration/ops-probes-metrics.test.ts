@@ -98,6 +98,11 @@ void describe('probes and metrics', () => {
     assert.equal(line.route, '/api/media');
     assert.equal(typeof line.status, 'number');
     assert.equal(typeof line.ms, 'number');
+    // A share token in the path (a credential) is hidden too.
+    await api(server, '/api/shares/SECRETSHARETOKEN/session', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+    await waitFor(() => server.logs.find((entry) => entry.msg === 'request' && entry.route === '/api/shares/:token/session'), {
+      what: 'share request log line',
+    });
     assert.ok(!JSON.stringify(server.logs).includes('SECRET'), 'no secret in any log line');
   });
 
