@@ -15,12 +15,19 @@ export const serveCommand: Command = {
     spis.log.info({ url, media: config.media, data: config.data }, `spis is listening on ${url}`);
 
     await new Promise<void>((resolve) => {
+      let stopping = false;
       const stop = (signal: string) => {
-        spis.log.info({ signal }, 'shutting down');
+        // A second Ctrl-C (or SIGTERM) means "now": the first one's shutdown is abandoned.
+        if (stopping) {
+          spis.log.warn({ signal }, 'second signal: exiting without finishing the shutdown');
+          process.exit(1);
+        }
+        stopping = true;
+        spis.log.info({ signal }, 'shutting down (send the signal again to exit at once)');
         resolve();
       };
-      process.once('SIGTERM', () => stop('SIGTERM'));
-      process.once('SIGINT', () => stop('SIGINT'));
+      process.on('SIGTERM', () => stop('SIGTERM'));
+      process.on('SIGINT', () => stop('SIGINT'));
     });
     // A stuck close must not keep a service manager waiting forever.
     const deadline = setTimeout(() => {
