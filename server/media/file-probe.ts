@@ -157,13 +157,16 @@ async function readHeadAndFingerprint(absPath: string, size: number) {
   const handle = await open(absPath, 'r');
   try {
     const headLength = Math.min(size, HEAD_BYTES);
-    const head = Buffer.alloc(headLength);
+    // allocUnsafe: zero-filling 80 KB per file showed in the cold-index profile; only the
+    // bytes read are used from `head`, and a short tail read is zero-filled as alloc() did.
+    const head = Buffer.allocUnsafe(headLength);
     const { bytesRead } = await handle.read(head, 0, headLength, 0);
     const hash = createHash('sha256').update(`${size}:`).update(head.subarray(0, bytesRead));
     if (size > HEAD_BYTES) {
       const tailLength = Math.min(TAIL_BYTES, size - HEAD_BYTES);
-      const tail = Buffer.alloc(tailLength);
-      await handle.read(tail, 0, tailLength, size - tailLength);
+      const tail = Buffer.allocUnsafe(tailLength);
+      const { bytesRead: tailRead } = await handle.read(tail, 0, tailLength, size - tailLength);
+      if (tailRead < tailLength) tail.fill(0, tailRead);
       hash.update(tail);
     }
     return { head: head.subarray(0, bytesRead), fingerprint: hash.digest('base64url').slice(0, 22) };
