@@ -1,8 +1,11 @@
 import './styles/app.css';
 import { AppController } from './controller/app-controller.js';
 import { LiveController } from './controller/live-controller.js';
+import { api, prefetch } from './lib/api.js';
 import { LiveEventsClient } from './lib/live-events.js';
+import { FIRST_PAGE } from './lib/page-loader.js';
 import { needsLogin, readSession } from './lib/session.js';
+import { parseView } from './lib/view-state.js';
 import { FilterBar } from './ui/filter-bar.js';
 import { Lightbox } from './ui/lightbox.js';
 import { showLogin } from './ui/login-form.js';
@@ -55,6 +58,8 @@ function registerServiceWorker(app: AppController): void {
 }
 
 async function main(): Promise<void> {
+  const view = parseView(location.search);
+  prefetch(api.pageUrl(view, null, FIRST_PAGE), api.timelineUrl(view));
   const session = await readSession();
   if (needsLogin(session)) {
     showLogin(byId('timeline'), () => location.reload());

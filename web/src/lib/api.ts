@@ -22,10 +22,26 @@ export interface ApiResult<T> {
   offline: boolean;
 }
 
+const prefetched = new Map<string, Promise<Response>>();
+
+/**
+ * Starts GETs the app will make once it has checked the session, so the first page does
+ * not wait for that round trip; each answer is used once, by the first matching request.
+ */
+export function prefetch(...urls: string[]): void {
+  for (const url of urls) {
+    const early = fetch(url, { credentials: 'same-origin', headers: { accept: 'application/json' } });
+    early.catch(() => undefined); // a failure is reported when the request is really made
+    prefetched.set(url, early);
+  }
+}
+
 async function request<T>(url: string, init: RequestInit = {}): Promise<ApiResult<T>> {
   let response: Response;
+  const early = init.method === undefined ? prefetched.get(url) : undefined;
+  prefetched.delete(url);
   try {
-    response = await fetch(url, { credentials: 'same-origin', headers: { accept: 'application/json' }, ...init });
+    response = await (early ?? fetch(url, { credentials: 'same-origin', headers: { accept: 'application/json' }, ...init }));
   } catch {
     throw new ApiRequestError(0, 'network', 'The server cannot be reached. Check your connection.');
   }
@@ -45,16 +61,22 @@ async function request<T>(url: string, init: RequestInit = {}): Promise<ApiResul
 
 /** Typed calls to the spis JSON API (routes and shapes in DESIGN.md). */
 export const api = {
-  page(view: ViewState, cursor: string | null, limit: number): Promise<ApiResult<MediaPage>> {
+  pageUrl(view: ViewState, cursor: string | null, limit: number): string {
     const params = filterParams(view);
     params.set('limit', String(limit));
     if (view.order === 'asc') params.set('order', 'asc');
     if (cursor) params.set('cursor', cursor);
-    return request(`/api/media?${params}`);
+    return `/api/media?${params}`;
+  },
+  page(view: ViewState, cursor: string | null, limit: number): Promise<ApiResult<MediaPage>> {
+    return request(api.pageUrl(view, cursor, limit));
+  },
+  timelineUrl(view: ViewState): string {
+    const params = filterParams(view).toString();
+    return `/api/timeline${params ? `?${params}` : ''}`;
   },
   timeline(view: ViewState): Promise<ApiResult<TimelineBucket[]>> {
-    const params = filterParams(view).toString();
-    return request(`/api/timeline${params ? `?${params}` : ''}`);
+    return request(api.timelineUrl(view));
   },
   folders(): Promise<ApiResult<FolderNode>> {
     return request('/api/folders');
