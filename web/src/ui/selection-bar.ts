@@ -16,7 +16,7 @@ export class SelectionBar extends Emitter<SelectionEvents> {
   constructor(private readonly root: HTMLElement) {
     super();
     const make = (label: string, action: SelectionAction, path?: string) => {
-      const b = h('button.text-button', { type: 'button' }, ...(path ? [icon(path)] : []), label);
+      const b = h('button.text-button', { type: 'button', 'aria-label': label, title: label }, ...(path ? [icon(path)] : []), h('span.label', {}, label));
       b.addEventListener('click', () => this.emit('action', { action }));
       return b;
     };
@@ -31,7 +31,10 @@ export class SelectionBar extends Emitter<SelectionEvents> {
     document.documentElement.classList.toggle('has-selection', size > 0);
     this.count.textContent = `${plural(size, 'item')} selected`;
     this.archive.dataset.action = archivedView ? 'unarchive' : 'archive';
-    this.archive.replaceChildren(icon(icons.archive), archivedView ? 'Unarchive' : 'Archive');
+    const label = archivedView ? 'Unarchive' : 'Archive';
+    this.archive.setAttribute('aria-label', label);
+    this.archive.title = label;
+    this.archive.replaceChildren(icon(icons.archive), h('span.label', {}, label));
   }
 
   busy(on: boolean): void {
