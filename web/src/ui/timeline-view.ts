@@ -24,6 +24,8 @@ const OVERSCAN = 1.0; // viewport heights rendered above and below, so flings ra
 export class TimelineView extends Emitter<TimelineEvents> {
   private readonly canvas = h('div.canvas');
   private readonly stateBox = h('div.state', { hidden: true });
+  /** Stands for items not loaded yet, so a fast fling or a scrollbar drag shows placeholders, not a void. */
+  private readonly pending = h('div.pending', { 'aria-hidden': 'true' });
   private items: readonly ApiItem[] = [];
   private layout: Layout = emptyLayout({ width: 0, rowHeight: 160, gap: 4, headerHeight: 48 });
   private readonly mounted = new Map<string, HTMLElement>();
@@ -38,6 +40,7 @@ export class TimelineView extends Emitter<TimelineEvents> {
   constructor(private readonly root: HTMLElement) {
     super();
     root.append(this.stateBox, this.canvas);
+    this.canvas.append(this.pending);
     window.addEventListener('scroll', () => this.schedule(), { passive: true });
     new ResizeObserver(() => this.relayout()).observe(root);
     const gestures = new TileGestures(this.canvas);
@@ -140,7 +143,10 @@ export class TimelineView extends Emitter<TimelineEvents> {
 
   private render(): void {
     const perItem = this.layout.count ? this.layout.height / this.layout.count : 0;
-    this.canvas.style.height = `${Math.round(this.layout.height + this.estimateRemaining * perItem)}px`;
+    const pendingHeight = Math.round(this.estimateRemaining * perItem);
+    this.canvas.style.height = `${Math.round(this.layout.height) + pendingHeight}px`;
+    this.pending.style.transform = `translateY(${Math.round(this.layout.height)}px)`;
+    this.pending.style.height = `${pendingHeight}px`;
     this.canvasTop = this.canvas.getBoundingClientRect().top + window.scrollY;
     const viewTop = window.scrollY - this.canvasTop;
     const viewHeight = window.innerHeight;
@@ -183,7 +189,7 @@ export class TimelineView extends Emitter<TimelineEvents> {
         this.mounted.set(key, el);
       }
       el.style.transform = `translateY(${block.top}px)`;
-      const expectedNext: ChildNode | null = previous ? previous.nextSibling : this.canvas.firstChild;
+      const expectedNext: ChildNode | null = previous ? previous.nextSibling : this.pending.nextSibling;
       if (expectedNext !== el) this.canvas.insertBefore(el, expectedNext);
       previous = el;
     }
