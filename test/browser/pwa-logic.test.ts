@@ -1,0 +1,95 @@
+/** The PWA's pure logic (no DOM), tested in Node: layout, ordering, URL state, zoom arithmetic. */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import fc from 'fast-check';
+import type { ApiItem } from '../../server/shared/api-types.js';
+import { compareItems, ItemStore } from '../../web/src/lib/item-store.js';
+import { emptyLayout, layoutFrom, type RowBlock } from '../../web/src/lib/layout.js';
+import { defaultView, matchesView, parseView, viewToSearch, type ViewState } from '../../web/src/lib/view-state.js';
+import { clampPan, fitFrame, zoomAt } from '../../web/src/lib/zoom-pan.js';
+
+function item(i: number, takenAt: string, extra: Partial<ApiItem> = {}): ApiItem {
+  return {
+    id: `id${String(i).padStart(6, '0')}`, path: `a/IMG_${i}.jpg`, name: `IMG_${i}.jpg`, folder: 'a', type: 'image', mime: 'image/jpeg',
+    takenAt, takenAtSource: 'exif', width: 400 + (i % 5) * 100, height: 300 + (i % 3) * 150, size: 1000, favorite: false, archived: false,
+    version: 'v', durationMs: null, placeholder: null, camera: null, gps: null, thumbs: { small: '', large: '' }, ...extra,
+  };
+}
+
+const months = ['2024-06-14T12:00:00+02:00', '2024-05-01T08:00:00+00:00', '2023-12-31T23:30:00-05:00'];
+const library = (n: number) => Array.from({ length: n }, (_, i) => item(i, months[Math.floor((i * months.length) / n)]!));
+const options = { width: 390, rowHeight: 110, gap: 4, headerHeight: 48 };
+
+void describe('justified layout', () => {
+  void it('places every item once, fills full rows to the width, one header per month', () => {
+    const items = library(200);
+    const layout = layoutFrom(emptyLayout(options), items, 0);
+    const rows = layout.blocks.filter((b): b is RowBlock => b.kind === 'row');
+    const placed = rows.flatMap((r) => r.tiles.map((t) => t.index));
+    assert.deepEqual(placed, items.map((_, i) => i));
+    assert.deepEqual(layout.blocks.filter((b) => b.kind === 'header').map((b) => (b.kind === 'header' ? b.key : '')), ['2024-06', '2024-05', '2023-12']);
+    const full = rows.filter((r, i) => rows[i + 1] && r.height !== options.rowHeight);
+    for (const row of full) {
+      const last = row.tiles[row.tiles.length - 1]!;
+      assert.ok(Math.abs(last.left + last.width - options.width) <= 1, 'a full row ends at the right edge');
+    }
+    for (let b = 1; b < layout.blocks.length; b++) assert.ok(layout.blocks[b]!.top >= layout.blocks[b - 1]!.top + layout.blocks[b - 1]!.height);
+  });
+
+  void it('incremental layout after appending equals laying out everything at once', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 150 }), fc.integer({ min: 1, max: 150 }), (a, b) => {
+        const items = library(a + b);
+        const partial = layoutFrom(emptyLayout(options), items.slice(0, a), 0);
+        const resumed = layoutFrom(partial, items, a);
+        assert.deepEqual(resumed, layoutFrom(emptyLayout(options), items, 0));
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
+
+void describe('item store', () => {
+  void it('keeps server order, each id once, and inserts live items only inside the loaded range', () => {
+    const items = library(10).map((it, i) => ({ ...it, takenAt: `2024-01-${String(20 - i).padStart(2, '0')}T00:00:00Z` }));
+    const store = new ItemStore('desc');
+    store.append(items.slice(0, 5));
+    assert.equal(store.append(items.slice(3, 8)), 5, 'duplicates from an overlapping page are dropped');
+    assert.equal(store.size, 8);
+    assert.equal(store.insert(item(99, '2024-01-15T12:00:00Z')), 5, 'between 15 and 16 January, newest first');
+    assert.equal(store.insert(item(98, '2023-01-01T00:00:00Z')), -1, 'older than everything loaded: a later page brings it');
+    store.complete = true;
+    assert.equal(store.insert(item(98, '2023-01-01T00:00:00Z')), store.size - 1);
+    const ids = store.items.map((i) => i);
+    assert.deepEqual(ids, [...ids].sort((x, y) => compareItems(x, y, 'desc')));
+  });
+});
+
+void describe('view state in the URL', () => {
+  void it('round-trips through the query string and ignores junk', () => {
+    const view: ViewState = { ...defaultView, favorite: true, type: 'video', year: 2023, month: 7, folder: 'Trips/Norway', q: 'fjord', order: 'asc' };
+    assert.deepEqual(parseView(viewToSearch(view, 'abc')), view);
+    assert.deepEqual(parseView('?year=abc&month=13&type=gif&order=sideways&bogus=1'), defaultView);
+    assert.equal(parseView('?month=7').month, null, 'a month needs a year');
+  });
+
+  void it('matches pushed items with the same rules as the API (wall-clock month, folder prefix, archive)', () => {
+    const pushed = item(1, '2023-07-31T23:30:00-05:00', { path: 'Trips/Norway/x.jpg' });
+    assert.ok(matchesView(pushed, { ...defaultView, year: 2023, month: 7 }), 'the photo’s own month, not UTC');
+    assert.ok(matchesView(pushed, { ...defaultView, folder: 'Trips' }));
+    assert.ok(!matchesView(pushed, { ...defaultView, folder: 'Trip' }), 'a prefix of a folder name is another folder');
+    assert.ok(!matchesView({ ...pushed, archived: true }, defaultView), 'archived items leave the timeline');
+    assert.ok(!matchesView(pushed, { ...defaultView, favorite: true }));
+  });
+});
+
+void describe('zoom and pan', () => {
+  void it('keeps the pinch centre still and the picture covering the stage', () => {
+    const frame = fitFrame(400, 800, 4000, 3000);
+    assert.deepEqual([frame.contentWidth, frame.contentHeight], [400, 300]);
+    const zoomed = zoomAt({ scale: 1, x: 0, y: 0 }, 3, 100, 50);
+    assert.deepEqual([100 - (100 - zoomed.x) / 3, zoomed.scale], [0, 3], 'the point under the fingers stays put');
+    const clamped = clampPan({ scale: 3, x: 5000, y: 5000 }, frame);
+    assert.deepEqual(clamped, { scale: 3, x: 400, y: 50 }, 'no panning past the edges: a 1200×900 picture in a 400×800 stage');
+  });
+});
