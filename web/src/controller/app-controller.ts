@@ -92,6 +92,8 @@ export class AppController implements TimelineModel {
       if (result) this.showPage(loader, result);
     } catch (error) {
       if (loader !== this.loader) return;
+      // The session ended (expired, or logged out elsewhere): start over at the sign-in form.
+      if (error instanceof ApiRequestError && error.status === 401) return location.reload();
       const message = error instanceof ApiRequestError ? error.message : String(error);
       if (loader.store.size === 0) this.timeline.showState(errorState(message, () => this.setView(this.view, false)));
       else this.toasts.show(`More photos could not be loaded: ${message}`, { key: 'load', action: { label: 'Retry', run: () => void this.loadMore() } });
