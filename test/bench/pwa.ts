@@ -138,7 +138,7 @@ export async function runPwaBench(opts: PwaBenchOptions = {}): Promise<PwaBenchR
 }
 
 /** The same figures as a section of `npm run bench` (test/bench/run.ts can list it). */
-export async function runPwaSection(ctx: BenchContext): Promise<Section> {
+export async function runPwaBenchSection(ctx: BenchContext): Promise<Section> {
   const items = ctx.quick ? 5000 : 20_000;
   const r = await runPwaBench({ items, scrollItems: 5000, repeats: ctx.repeats, log: ctx.log });
   const one = (n: number): Summary => summarize([n]);
