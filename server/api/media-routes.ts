@@ -7,6 +7,7 @@ import type { MediaFilter } from '../media/media-index.js';
 import type { MediaRecord } from '../media/record.js';
 import type { ApiItemDetail, MediaPage } from '../shared/api-types.js';
 import { notFound } from './errors.js';
+import { ItemJsonCache } from './item-json.js';
 import { parseFilter, parseMediaQuery, timelineKeys, type RawQuery } from './media-query.js';
 
 const ID_PATTERN = /^[A-Za-z0-9_-]{16}$/;
@@ -21,16 +22,16 @@ export function requireRecord(library: Library, id: string | undefined): MediaRe
 /** Listing, detail, timeline, folders and marks: everything read from the index. */
 export function mediaRoutes(library: Library): Router {
   const router = new Router({ prefix: '/api' });
+  const items = new ItemJsonCache(library.marksOf);
 
   router.get('/media', (ctx) => {
     const query = parseMediaQuery(ctx.query as RawQuery);
     const page = library.index.page(scoped(ctx, query.filter), library.marksOf, query.order, query.limit, query.cursor);
-    const body: MediaPage = {
-      items: page.records.map((record) => library.present(record)),
-      nextCursor: page.next ? encodeCursor({ ...page.next, order: query.order }) : null,
-    };
+    const nextCursor: MediaPage['nextCursor'] = page.next ? encodeCursor({ ...page.next, order: query.order }) : null;
     noStore(ctx);
-    ctx.body = body;
+    ctx.type = 'application/json';
+    // A MediaPage, assembled from cached item JSON (see ItemJsonCache).
+    ctx.body = `{"items":[${page.records.map((record) => items.json(record)).join(',')}],"nextCursor":${JSON.stringify(nextCursor)}}`;
   });
 
   router.get('/media/:id', async (ctx) => {
