@@ -84,6 +84,9 @@ export async function createSpis(config: Config, deps: SpisDeps = {}): Promise<S
   const status: StatusSections = new Map();
   const thumbs = setupThumbnails({ config, library, log, status, tools: videoTools });
   const metrics = createMetrics();
+  const observeRender = (size: string, kind: string, seconds: number) => metrics.thumbnailRender.observe({ size, kind }, seconds);
+  thumbs.service.onRendered = observeRender;
+  thumbs.transforms.onRendered = observeRender;
   registerIndexMetrics(metrics, library);
   registerStatusFallbacks(metrics, status);
   const live = createLiveEvents({ config, bus, library, log, metrics, status });

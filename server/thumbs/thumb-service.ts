@@ -1,6 +1,7 @@
 import { LRUCache } from 'lru-cache';
 import type { Library } from '../media/library.js';
 import type { MediaRecord } from '../media/record.js';
+import type { MediaType } from '../shared/api-types.js';
 import type { Logger } from '../ops/logger.js';
 import type { Limiter } from '../util/limiter.js';
 import type { ThumbDiskCache } from './disk-cache.js';
@@ -11,6 +12,9 @@ import { render, type RenderLimits } from './render.js';
 import { toMediaError } from './render-errors.js';
 import { loadSource, type SourceOptions } from './source.js';
 import { computeThumbhash } from './thumbhash.js';
+
+/** Told the wall time of every successful render (metrics); `size` is a rendition or 'transform'. */
+export type RenderObserver = (size: string, kind: MediaType, seconds: number) => void;
 
 export interface ThumbServiceOptions {
   library: Library;
@@ -33,6 +37,8 @@ export class ThumbService {
   /** Renders actually performed (not cache hits); lets tests prove de-duplication. */
   renders = 0;
   renderFailures = 0;
+  /** Set by the composition root; the pipeline does not depend on the metrics registry. */
+  onRendered: RenderObserver | null = null;
   readonly memory: SharedCache;
   /** Recent failures, so a broken file is not decoded again on every request. */
   private readonly failed = new LRUCache<string, { error: unknown }>({ max: 1000 });
@@ -86,10 +92,12 @@ export class ThumbService {
   private async render(record: MediaRecord, rendition: Rendition, format: OutputFormat): Promise<Buffer> {
     this.renders++;
     const box = renditionBox[rendition];
+    const started = performance.now();
     try {
       const source = await loadSource(record, this.options.source);
       const ops = { width: box, height: box, fit: 'inside', enlarge: false, format, quality: this.options.quality } as const;
       const { data } = await render(source, ops, this.options.limits);
+      this.onRendered?.(rendition, record.type, (performance.now() - started) / 1000);
       // The placeholder comes from the small render (a 400 px image decodes in a few ms).
       if (rendition === 'small' && !record.placeholder && this.isCurrent(record)) {
         this.options.library.patch(record.id, { placeholder: await computeThumbhash(data) });

@@ -6,6 +6,7 @@ import { negotiateFormat } from './negotiate.js';
 import { render, type RenderLimits, type RenderOps } from './render.js';
 import { toMediaError } from './render-errors.js';
 import { loadSource, type SourceOptions } from './source.js';
+import type { RenderObserver } from './thumb-service.js';
 import { canonicalTransformKey, type FitMode, type TransformLimits, type TransformSpec } from './transform-params.js';
 
 export type ResolvedSpec = TransformSpec & { format: OutputFormat; quality: number };
@@ -24,6 +25,8 @@ const fitOf: Readonly<Record<FitMode, RenderOps['fit']>> = { max: 'inside', crop
 /** On-the-fly transforms with a byte-bounded cache keyed by item version + canonical spec. */
 export class TransformService {
   renders = 0;
+  /** Set by the composition root, like ThumbService.onRendered. */
+  onRendered: RenderObserver | null = null;
   readonly cache: SharedCache;
 
   constructor(private readonly options: TransformServiceOptions) {
@@ -44,9 +47,12 @@ export class TransformService {
     return this.cache.get(TransformService.cacheKey(record, spec), () =>
       this.options.limiter.run(async () => {
         this.renders++;
+        const started = performance.now();
         try {
           const source = await loadSource(record, this.options.source);
-          return (await render(source, renderOps(spec, this.options.limits), this.options.limits)).data;
+          const { data } = await render(source, renderOps(spec, this.options.limits), this.options.limits);
+          this.onRendered?.('transform', record.type, (performance.now() - started) / 1000);
+          return data;
         } catch (error) {
           throw toMediaError(error, this.options.limits.maxInputPixels, pixelsOf(record));
         }

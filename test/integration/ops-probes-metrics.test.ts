@@ -67,6 +67,8 @@ void describe('probes and metrics', () => {
     const text = await scrape(server);
     const renders = sample(text, 'spis_thumbnail_renders_total', { kind: 'thumbnail' }) ?? 0;
     const hits = sample(text, 'spis_cache_hits_total', { cache: 'thumbnail-memory' }) ?? 0;
+    const largeRenders = { size: 'large', kind: 'image' };
+    const timed = sample(text, 'spis_thumbnail_render_duration_seconds_count', largeRenders) ?? 0;
     const [item] = server.spis.library.index.all();
     // `large` is never pre-generated: the first request renders, the second is a memory hit.
     for (let i = 0; i < 2; i++) {
@@ -78,6 +80,9 @@ void describe('probes and metrics', () => {
     assert.equal(sample(after, 'spis_thumbnail_renders_total', { kind: 'thumbnail' }), renders + 1);
     assert.ok((sample(after, 'spis_cache_hits_total', { cache: 'thumbnail-memory' }) ?? 0) > hits);
     assert.ok((sample(after, 'spis_cache_bytes', { cache: 'thumbnail-memory' }) ?? 0) > 0);
+    // The render's duration is observed once, and it took some time.
+    assert.equal(sample(after, 'spis_thumbnail_render_duration_seconds_count', largeRenders), timed + 1);
+    assert.ok((sample(after, 'spis_thumbnail_render_duration_seconds_sum', largeRenders) ?? 0) > 0);
   });
 
   void it('reads gauges of parts without a reader from their status sections', async () => {
