@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ApiItem, MediaPage } from '../../server/shared/api-types.js';
-import { DESKTOP, doubleTap, until, ensureWebBuilt, line, openBrowser, PHONE, pinch, screenshot, touch, writeLibrary, type BrowserSession } from '../helpers/browser.js';
+import { DESKTOP, doubleTap, until, ensureWebBuilt, line, browserPool, PHONE, pinch, screenshot, touch, writeLibrary } from '../helpers/browser.js';
 import { api, startTestServer, tempDir, type TestServer } from '../helpers/spis.js';
 import { makeVideo } from '../helpers/thumbs.js';
 
@@ -17,12 +17,8 @@ void describe('PWA lightbox, favourites and filters', () => {
   let server: TestServer;
   let media: { dir: string; remove: () => Promise<void> };
   let items: ApiItem[];
-  const sessions: BrowserSession[] = [];
-  const open = async (profile = PHONE) => {
-    const session = await openBrowser(profile);
-    sessions.push(session);
-    return session;
-  };
+  const browsers = browserPool();
+  const open = browsers.open;
 
   before(async () => {
     await ensureWebBuilt();
@@ -35,7 +31,7 @@ void describe('PWA lightbox, favourites and filters', () => {
     assert.equal(items.length, 25);
   });
   after(async () => {
-    for (const session of sessions) await session.close();
+    await browsers.closeAll();
     await server?.close();
     await media?.remove();
   });

@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { ApiItem, MediaPage } from '../../server/shared/api-types.js';
-import { allIds, ensureWebBuilt, monthPicture, openBrowser, PHONE, screenshot, until, writeLibrary, type BrowserSession } from '../helpers/browser.js';
+import { allIds, ensureWebBuilt, monthPicture, browserPool, PHONE, screenshot, until, writeLibrary } from '../helpers/browser.js';
 import { api, startTestServer, tempDir, waitFor, type TestServer } from '../helpers/spis.js';
 
 const storeIds = 'window.spis.app.loader.store.items.map((item) => item.id)';
@@ -11,7 +11,7 @@ const storeIds = 'window.spis.app.loader.store.items.map((item) => item.id)';
 void describe('PWA live updates and offline use', () => {
   let server: TestServer;
   let media: { dir: string; remove: () => Promise<void> };
-  const sessions: BrowserSession[] = [];
+  const browsers = browserPool();
 
   before(async () => {
     await ensureWebBuilt();
@@ -20,14 +20,13 @@ void describe('PWA live updates and offline use', () => {
     server = await startTestServer({ media: media.dir });
   });
   after(async () => {
-    for (const session of sessions) await session.close();
+    await browsers.closeAll();
     await server?.close();
     await media?.remove();
   });
 
   void it('a file copied into the media folder appears in its month without a reload; filters and marks follow', async () => {
-    const session = await openBrowser(PHONE);
-    sessions.push(session);
+    const session = await browsers.open(PHONE);
     const { page, context } = session;
     await page.goto(server.url);
     await page.waitForSelector('.tile.loaded');
@@ -61,8 +60,7 @@ void describe('PWA live updates and offline use', () => {
   });
 
   void it('after one online visit the page reloads offline and shows the saved timeline', async () => {
-    const session = await openBrowser(PHONE);
-    sessions.push(session);
+    const session = await browsers.open(PHONE);
     const { page, context } = session;
     await page.goto(server.url);
     await page.waitForSelector('.tile.loaded');

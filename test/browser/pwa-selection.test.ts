@@ -1,18 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { MediaPage } from '../../server/shared/api-types.js';
-import { DESKTOP, ensureWebBuilt, openBrowser, PHONE, screenshot, touch, until, writeLibrary, type BrowserSession } from '../helpers/browser.js';
+import { DESKTOP, ensureWebBuilt, browserPool, PHONE, screenshot, touch, until, writeLibrary } from '../helpers/browser.js';
 import { api, startTestServer, tempDir, type TestServer } from '../helpers/spis.js';
 
 void describe('PWA selection and empty states', () => {
   let server: TestServer;
   let media: { dir: string; remove: () => Promise<void> };
-  const sessions: BrowserSession[] = [];
-  const open = async (profile = PHONE) => {
-    const session = await openBrowser(profile);
-    sessions.push(session);
-    return session;
-  };
+  const browsers = browserPool();
+  const open = browsers.open;
 
   before(async () => {
     await ensureWebBuilt();
@@ -21,7 +17,7 @@ void describe('PWA selection and empty states', () => {
     server = await startTestServer({ media: media.dir });
   });
   after(async () => {
-    for (const session of sessions) await session.close();
+    await browsers.closeAll();
     await server?.close();
     await media?.remove();
   });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { allIds, until, DESKTOP, ensureWebBuilt, openBrowser, pageState, PHONE, screenshot, writeLibrary, type BrowserSession } from '../helpers/browser.js';
+import { allIds, until, DESKTOP, ensureWebBuilt, browserPool, pageState, PHONE, screenshot, writeLibrary } from '../helpers/browser.js';
 import { startTestServer, tempDir, waitFor, type TestServer } from '../helpers/spis.js';
 
 const ITEMS = 5000;
@@ -11,7 +11,7 @@ void describe('PWA timeline over 5,000 items', () => {
   let server: TestServer;
   let media: { dir: string; remove: () => Promise<void> };
   let expected: string[];
-  const sessions: BrowserSession[] = [];
+  const browsers = browserPool();
 
   before(async () => {
     await ensureWebBuilt();
@@ -23,15 +23,14 @@ void describe('PWA timeline over 5,000 items', () => {
     assert.equal(expected.length, ITEMS, 'the server indexed every file');
   });
   after(async () => {
-    for (const session of sessions) await session.close();
+    await browsers.closeAll();
     await server?.close();
     await media?.remove();
   });
 
   for (const profile of [PHONE, DESKTOP]) {
     void it(`${profile.name}: renders the first thumbnails, then every item once while the DOM stays bounded`, async () => {
-      const session = await openBrowser(profile);
-      sessions.push(session);
+      const session = await browsers.open(profile);
       const { page } = session;
       await page.goto(server.url);
       await page.waitForSelector('.tile.loaded', { timeout: 20_000 });

@@ -57,6 +57,21 @@ export async function openBrowser(profile: Profile): Promise<BrowserSession> {
   };
 }
 
+/** The browsers one test file opens, so that its `after` closes every one of them. */
+export function browserPool() {
+  const sessions: BrowserSession[] = [];
+  return {
+    async open(profile: Profile = PHONE): Promise<BrowserSession> {
+      const session = await openBrowser(profile);
+      sessions.push(session);
+      return session;
+    },
+    async closeAll(): Promise<void> {
+      for (const session of sessions.splice(0)) await session.close();
+    },
+  };
+}
+
 export async function screenshot(page: Page, name: string): Promise<string> {
   await mkdir(ARTIFACTS, { recursive: true });
   const file = path.join(ARTIFACTS, `${name}.png`);
