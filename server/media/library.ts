@@ -31,7 +31,11 @@ export interface LibraryOptions {
 }
 
 export interface ScanState {
-  phase: IndexPhase | 'starting';
+  /**
+   * 'verifying': served from the snapshot while the start-up walk checks it against the
+   * disk; otherwise the step of the first index ('walking', 'reading'), then 'watching'.
+   */
+  phase: IndexPhase | 'starting' | 'verifying';
   done: number;
   total: number;
   startedAt: number | null;
@@ -49,6 +53,11 @@ interface LibraryEvents {
  * Keeps the in-memory index in step with the media folder: reconciles the snapshot with a
  * walk at start, then follows the watcher. One path is processed at a time, so a watcher
  * event racing the start-up walk cannot index a file twice.
+ *
+ * With a usable snapshot the index is served as soon as it is loaded (`ready`) and the walk
+ * verifies it in the background, announcing what changed while spis was stopped like any
+ * other change (`verified` once done). Without one, nothing is served until the first walk
+ * has read every file, and both promises resolve together.
  */
 export class Library extends EventEmitter<LibraryEvents> {
   readonly index = new MediaIndex();
@@ -66,7 +75,13 @@ export class Library extends EventEmitter<LibraryEvents> {
   private readonly snapshotWriter = new SerialWriter();
   private announceGate: (record: MediaRecord) => Promise<void> = async () => undefined;
   private readyResolve!: () => void;
+  /** The index can be served: the snapshot is loaded, or the first walk is done. */
   readonly ready: Promise<void> = new Promise((resolve) => (this.readyResolve = resolve));
+  private verifiedResolve!: () => void;
+  /** The start-up walk has reconciled the index with the disk (`index.completed` went out). */
+  readonly verified: Promise<void> = new Promise((resolve) => (this.verifiedResolve = resolve));
+  /** The walk of the last step taken ('walking' or 'reading'), for progress events. */
+  private step: IndexPhase = 'walking';
   private closed = false;
   private lastProgress = 0;
 
@@ -82,7 +97,7 @@ export class Library extends EventEmitter<LibraryEvents> {
   }
 
   get isReady(): boolean {
-    return this.scan.phase === 'watching';
+    return this.scan.phase === 'watching' || this.scan.phase === 'verifying';
   }
 
   marksOf = (record: MediaRecord): Marks => this.marks.get(record.fingerprint);
@@ -95,7 +110,10 @@ export class Library extends EventEmitter<LibraryEvents> {
     return this.marks.counts();
   }
 
-  /** Loads marks and the snapshot, starts watching, then walks; resolves once the walk is done. */
+  /**
+   * Loads marks and the snapshot, starts watching, then walks; resolves once the walk is done
+   * (`verified`), which with a usable snapshot is well after `ready`.
+   */
   async start(): Promise<void> {
     const { dataDir, mediaDir, log } = this.options;
     this.marks = await MarksStore.open(dataDir);
@@ -107,8 +125,15 @@ export class Library extends EventEmitter<LibraryEvents> {
     if (snapshot && snapshot.zone !== this.options.zone) {
       log.info({ from: snapshot.zone, to: this.options.zone }, 'time zone changed: re-reading dates of every file');
     }
-    const reusable = snapshot && snapshot.zone === this.options.zone ? snapshot.records : [];
-    this.index.load(reusable);
+    const reusable = snapshot !== null && snapshot.zone === this.options.zone;
+    this.index.load(reusable ? snapshot.records : []);
+    if (reusable) {
+      // The walk costs a stat per file (seconds at 100k items): serve what the snapshot holds
+      // meanwhile; differences go out as media.added / updated / removed once found.
+      this.scan.phase = 'verifying';
+      log.info({ items: this.index.size, ms: Date.now() - this.scan.startedAt }, 'media index loaded from the snapshot; verifying it');
+      this.readyResolve();
+    }
 
     if (this.options.watch.enabled) this.startWatcher();
     await this.reconcile(firstIndex);
@@ -119,9 +144,11 @@ export class Library extends EventEmitter<LibraryEvents> {
     // A warm start that found nothing changed would rewrite the same snapshot (20 MB and about
     // a second of CPU at 100k items, right when the first requests arrive): skip it.
     if (this.snapshotDirty || firstIndex) this.scheduleSnapshot(0);
-    log.info({ items: this.index.size, skipped: this.skipped.size, ms: this.scan.durationMs }, 'media index ready');
+    const done = reusable ? 'media index verified against the disk' : 'media index ready';
+    log.info({ items: this.index.size, skipped: this.skipped.size, ms: this.scan.durationMs }, done);
     this.options.bus.emit('index.completed', { count: this.index.size, firstIndex });
     this.readyResolve();
+    this.verifiedResolve();
   }
 
   private async reconcile(firstIndex: boolean): Promise<void> {
@@ -302,8 +329,9 @@ export class Library extends EventEmitter<LibraryEvents> {
     return next;
   }
 
-  private setPhase(phase: IndexPhase, done = 0, total = 0): void {
-    this.scan.phase = phase;
+  private setPhase(step: IndexPhase, done = 0, total = 0): void {
+    this.step = step;
+    if (this.scan.phase !== 'verifying') this.scan.phase = step;
     this.scan.done = done;
     this.scan.total = total;
     this.progress(true);
@@ -313,8 +341,7 @@ export class Library extends EventEmitter<LibraryEvents> {
     const now = Date.now();
     if (!force && now - this.lastProgress < 250) return;
     this.lastProgress = now;
-    const phase = this.scan.phase === 'starting' ? 'walking' : this.scan.phase;
-    this.options.bus.emit('index.progress', { phase, done: this.scan.done, total: this.scan.total });
+    this.options.bus.emit('index.progress', { phase: this.step, done: this.scan.done, total: this.scan.total });
   }
 
   private scheduleSnapshot(delayMs = this.options.snapshotDelayMs ?? 2000): void {

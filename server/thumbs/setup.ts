@@ -68,7 +68,10 @@ export function setupThumbnails({ config, library, log, status, tools }: Thumbna
   library.setAnnounceGate((record) => service.ensureSmall(record, true));
 
   let closed = false;
-  void library.ready.then(async () => {
+  // After the start-up walk, not at `ready`: a snapshot served early may still hold files
+  // removed or changed while spis was stopped; rendering (or keeping) thumbnails for those
+  // would be wasted work, competing with the walk for the disk and the CPU.
+  void library.verified.then(async () => {
     if (closed) return;
     const swept = await disk.sweep((id) => library.index.getById(id)?.version ?? null).catch(() => 0);
     if (swept > 0) log.info({ removed: swept }, 'deleted thumbnails of items that are gone');

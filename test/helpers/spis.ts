@@ -22,7 +22,10 @@ export interface TestServerOptions {
   data?: string;
   /** Config fields merged above the test defaults (port 0, quick watcher settle). */
   config?: Record<string, unknown>;
-  /** Wait for the first index before returning (default true). */
+  /**
+   * Wait for the start-up walk before returning (default true): `spis.start()`, which with a
+   * snapshot ends after the index is already served (`library.ready`), once it is verified.
+   */
   waitReady?: boolean;
   /** Injected parts (e.g. the auth clock and rate limits). */
   deps?: Omit<SpisDeps, 'log'>;

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import type { BusEvents } from '../../server/events/bus.js';
 import type { ApiItem, MediaPage } from '../../server/shared/api-types.js';
 import { jpegBuffer, writeJpeg } from '../helpers/media.js';
 import { api, startTestServer, tempDir } from '../helpers/spis.js';
@@ -23,7 +24,6 @@ describe('restart', () => {
       Array.from({ length: 8 }, (_, i) => jpegBuffer({ taken: `2015:0${i + 1}:0${i + 1} 10:00:00`, offset: '+00:00', width: 16, height: 12 })),
     );
     for (let folder = 0; folder < 40; folder++) {
-      const { mkdir } = await import('node:fs/promises');
       await mkdir(path.join(media.dir, `f${folder}`));
       await Promise.all(
         Array.from({ length: 50 }, (_, n) =>
@@ -71,6 +71,68 @@ describe('restart', () => {
       assert.equal(status.body.scan.metadataReads, 1);
     } finally {
       await third.close();
+    }
+  });
+
+  it('serves the snapshot at once, then verifies it and announces what changed while stopped', { timeout: 60_000 }, async () => {
+    const small = await tempDir('spis-media-');
+    const smallData = await tempDir('spis-data-');
+    try {
+      const config = { thumbnails: { pregenerate: false } };
+      await writeJpeg(path.join(small.dir, 'gone.jpg'), { color: '#aa0000' });
+      await writeJpeg(path.join(small.dir, 'fav.jpg'), { color: '#00aa00' });
+      await writeJpeg(path.join(small.dir, 'keep', 'edited.jpg'), { color: '#0000aa' });
+      await writeJpeg(path.join(small.dir, 'keep', 'same.jpg'), { color: '#aaaaaa' });
+      const first = await startTestServer({ media: small.dir, data: smallData.dir, config });
+      const byPath = async (p: string) => (await api<MediaPage>(first, '/api/media?limit=100')).body.items.find((i) => i.path === p)!;
+      const gone = await byPath('gone.jpg');
+      await api(first, `/api/media/${(await byPath('fav.jpg')).id}/favorite`, { method: 'PUT' });
+      await first.close();
+
+      await rm(path.join(small.dir, 'gone.jpg'));
+      await mkdir(path.join(small.dir, 'moved'));
+      await rename(path.join(small.dir, 'fav.jpg'), path.join(small.dir, 'moved', 'fav.jpg'));
+      await writeJpeg(path.join(small.dir, 'keep', 'edited.jpg'), { color: '#0000ff', width: 40 });
+      await writeJpeg(path.join(small.dir, 'new.jpg'), { color: '#ff00ff' });
+
+      const second = await startTestServer({ media: small.dir, data: smallData.dir, config, waitReady: false });
+      try {
+        const events: Array<{ name: string; path: string; favorite?: boolean }> = [];
+        const { bus, library } = second.spis;
+        const item = (name: string) => (e: BusEvents['media.added'][0]) => events.push({ name, path: e.item.path, favorite: e.item.favorite });
+        bus.on('media.added', item('added'));
+        bus.on('media.updated', item('updated'));
+        bus.on('media.removed', (e) => events.push({ name: 'removed', path: e.path }));
+        bus.on('index.completed', (e) => events.push({ name: `completed ${e.count} ${e.firstIndex}`, path: '' }));
+
+        await library.ready;
+        // Served from the snapshot: the walk has not run yet, so it still lists the removed file.
+        assert.equal(library.scan.phase, 'verifying');
+        assert.equal(library.isReady, true);
+        assert.equal(library.index.getByPath('gone.jpg')?.id, gone.id);
+        assert.equal((await api(second, '/probe/ready')).status, 200);
+
+        await library.verified;
+        assert.equal(library.scan.phase, 'watching');
+        const sorted = events.slice(0, -1).sort((a, b) => a.path.localeCompare(b.path));
+        assert.deepEqual(sorted, [
+          { name: 'removed', path: 'fav.jpg' },
+          { name: 'removed', path: 'gone.jpg' },
+          { name: 'updated', path: 'keep/edited.jpg', favorite: false },
+          { name: 'added', path: 'moved/fav.jpg', favorite: true },
+          { name: 'added', path: 'new.jpg', favorite: false },
+        ]);
+        assert.deepEqual(events.at(-1), { name: 'completed 4 false', path: '' }, 'index.completed comes last');
+        const status = await api<Status>(second, '/api/status');
+        assert.equal(status.body.scan.state, 'watching');
+        assert.equal(status.body.scan.metadataReads, 3, 'only the moved, edited and new files are read');
+        assert.equal(status.body.items.favorites, 1);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await small.remove();
+      await smallData.remove();
     }
   });
 });
