@@ -144,9 +144,15 @@ export class Library extends EventEmitter<LibraryEvents> {
     // A warm start that found nothing changed would rewrite the same snapshot (20 MB and about
     // a second of CPU at 100k items, right when the first requests arrive): skip it.
     if (this.snapshotDirty || firstIndex) this.scheduleSnapshot(0);
-    const done = reusable ? 'media index verified against the disk' : 'media index ready';
-    log.info({ items: this.index.size, skipped: this.skipped.size, ms: this.scan.durationMs }, done);
-    this.options.bus.emit('index.completed', { count: this.index.size, firstIndex });
+    if (this.closed) {
+      // Shut down mid-walk: nothing was completed, so nothing is announced as such; the next
+      // start walks again from whatever snapshot close() saved.
+      log.info({ items: this.index.size }, 'start-up walk stopped by shutdown');
+    } else {
+      const done = reusable ? 'media index verified against the disk' : 'media index ready';
+      log.info({ items: this.index.size, skipped: this.skipped.size, ms: this.scan.durationMs }, done);
+      this.options.bus.emit('index.completed', { count: this.index.size, firstIndex });
+    }
     this.readyResolve();
     this.verifiedResolve();
   }

@@ -135,4 +135,25 @@ describe('restart', () => {
       await smallData.remove();
     }
   });
+
+  // Over the library the first test left behind: 2,001 files and their snapshot.
+  it('stopped while verifying, announces nothing as completed or removed', { timeout: 60_000 }, async () => {
+    const config = { thumbnails: { pregenerate: false } };
+    const server = await startTestServer({ media: media.dir, data: data.dir, config, waitReady: false });
+    const announced: string[] = [];
+    server.spis.bus.on('index.completed', () => announced.push('index.completed'));
+    server.spis.bus.on('media.removed', (e) => announced.push(`removed ${e.path}`));
+    try {
+      await server.spis.library.ready;
+      assert.equal(server.spis.library.scan.phase, 'verifying');
+      // Before the walk has listed a single folder: nothing it has not seen may count as gone.
+      await server.spis.library.close();
+      await server.spis.start();
+      assert.deepEqual(announced, []);
+      assert.equal(server.spis.library.index.size, 2001, 'the snapshot is kept whole');
+      assert.ok(server.logs.some((line) => line.msg === 'start-up walk stopped by shutdown'));
+    } finally {
+      await server.close();
+    }
+  });
 });
