@@ -78,9 +78,9 @@ export class Library extends EventEmitter<LibraryEvents> {
   /** The index can be served: the snapshot is loaded, or the first walk is done. */
   readonly ready: Promise<void> = new Promise((resolve) => (this.readyResolve = resolve));
   private verifiedResolve!: () => void;
-  /** The start-up walk has reconciled the index with the disk (`index.completed` went out). */
+  /** The start-up walk has ended: the index is reconciled with the disk and `index.completed` went out (or close() stopped it). */
   readonly verified: Promise<void> = new Promise((resolve) => (this.verifiedResolve = resolve));
-  /** The walk of the last step taken ('walking' or 'reading'), for progress events. */
+  /** The start-up walk's current step ('walking' or 'reading'), for progress events. */
   private step: IndexPhase = 'walking';
   private closed = false;
   private lastProgress = 0;
