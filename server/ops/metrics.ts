@@ -187,7 +187,7 @@ export function registerIndexMetrics(metrics: Metrics, library: IndexSource): vo
   });
   new Gauge({
     name: 'spis_index_ready',
-    help: '1 once the first index is complete',
+    help: '1 once the index is served (the snapshot on a warm start, the finished walk on a first index)',
     registers,
     collect() {
       this.set(library.isReady ? 1 : 0);
