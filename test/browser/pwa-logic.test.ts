@@ -1,10 +1,11 @@
-/** The PWA's pure logic (no DOM), tested in Node: layout, ordering, URL state, zoom arithmetic. */
+/** The PWA's pure logic (no DOM), tested in Node: layout, ordering, URL state, zoom arithmetic, share links. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { ApiItem } from '../../server/shared/api-types.js';
 import { compareItems, ItemStore } from '../../web/src/lib/item-store.js';
 import { emptyLayout, layoutFrom, type RowBlock } from '../../web/src/lib/layout.js';
+import { capabilitiesOf, shareTokenIn } from '../../web/src/lib/share-link.js';
 import { defaultView, matchesView, parseView, viewToSearch, type ViewState } from '../../web/src/lib/view-state.js';
 import { clampPan, fitFrame, zoomAt } from '../../web/src/lib/zoom-pan.js';
 
@@ -91,5 +92,24 @@ void describe('zoom and pan', () => {
     assert.deepEqual([100 - (100 - zoomed.x) / 3, zoomed.scale], [0, 3], 'the point under the fingers stays put');
     const clamped = clampPan({ scale: 3, x: 5000, y: 5000 }, frame);
     assert.deepEqual(clamped, { scale: 3, x: 400, y: 50 }, 'no panning past the edges: a 1200×900 picture in a 400×800 stage');
+  });
+});
+
+void describe('share links', () => {
+  void it('takes a token only from a well-formed #share= fragment', () => {
+    const token = 'Ab-_0123456789abcdefXYZ0123456789abcdefghi';
+    assert.equal(shareTokenIn(`#share=${token}`), token);
+    for (const hash of ['', '#', '#share=', '#share=short', `#share=${token}&x=1`, `#share=${token}/..`, `#item=${token}`, `#share=${'a'.repeat(129)}`]) {
+      assert.equal(shareTokenIn(hash), null, hash);
+    }
+  });
+
+  void it('shows mark controls and live updates only to those who may use them', () => {
+    const base = { authRequired: true, csrfToken: null };
+    assert.deepEqual(capabilitiesOf({ ...base, user: null, share: { expiresAt: null } }), { mark: false, live: false });
+    assert.deepEqual(capabilitiesOf({ ...base, user: { name: 'v', role: 'viewer' }, share: null }), { mark: false, live: true });
+    assert.deepEqual(capabilitiesOf({ ...base, user: { name: 'm', role: 'member' }, share: null }), { mark: true, live: true });
+    assert.deepEqual(capabilitiesOf({ authRequired: false, csrfToken: null, user: null, share: null }), { mark: true, live: true });
+    assert.deepEqual(capabilitiesOf(null), { mark: true, live: true }, 'offline: keep what the app had');
   });
 });

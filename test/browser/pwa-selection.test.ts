@@ -30,7 +30,7 @@ void describe('PWA selection and empty states', () => {
     await touch(page, Array.from({ length: 1 }, () => Array.from({ length: 40 }, () => ({ x: box.x + box.width / 2, y: box.y + box.height / 2 }))), 20);
     await page.waitForSelector('#selection-bar:not([hidden])');
     await page.locator('.tile-link').nth(1).tap();
-    await until(page, "document.querySelector('.sel-count').textContent.startsWith('2 items')");
+    await until(page, "document.querySelector('.sel-count').textContent.startsWith('2 selected')");
     await screenshot(page, 'selection-phone');
     const chosen = (await page.$$eval('.tile.selected', (els) => els.map((el) => el.getAttribute('data-id')))) as string[];
     await page.getByRole('button', { name: 'Archive' }).click();

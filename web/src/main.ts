@@ -5,12 +5,14 @@ import { api, prefetch } from './lib/api.js';
 import { LiveEventsClient } from './lib/live-events.js';
 import { FIRST_PAGE } from './lib/page-loader.js';
 import { needsLogin, readSession } from './lib/session.js';
+import { capabilitiesOf, shareTokenIn, type Capabilities } from './lib/share-link.js';
 import { parseView } from './lib/view-state.js';
 import { FilterBar } from './ui/filter-bar.js';
 import { Lightbox } from './ui/lightbox.js';
 import { showLogin } from './ui/login-form.js';
 import { Scrubber } from './ui/scrubber.js';
 import { SelectionBar } from './ui/selection-bar.js';
+import { openShareLink } from './ui/share-gate.js';
 import { StatusLine } from './ui/status-line.js';
 import { TimelineView } from './ui/timeline-view.js';
 import { Toasts } from './ui/toasts.js';
@@ -22,7 +24,10 @@ function byId(id: string): HTMLElement {
 }
 
 /** Composition: build each UI class on its element, hand them all to the controller. */
-function startApp(): AppController {
+function startApp(can: Capabilities): AppController {
+  // Viewers and share links see no favourite, archive or selection controls (the server
+  // refuses those changes anyway); share links get no event stream either.
+  document.body.classList.toggle('read-only', !can.mark);
   const status = new StatusLine(byId('status'));
   const ui = {
     timeline: new TimelineView(byId('timeline')),
@@ -34,10 +39,11 @@ function startApp(): AppController {
     status,
   };
   const app = new AppController(ui);
+  app.selection.enabled = can.mark;
   const live = new LiveEventsClient();
   new LiveController(app, live, status);
   app.start();
-  live.start();
+  if (can.live) live.start();
   // Exposed for tests and benchmarks that count what is rendered.
   (window as unknown as { spis: unknown }).spis = { app, timeline: ui.timeline };
   return app;
@@ -58,14 +64,21 @@ function registerServiceWorker(app: AppController): void {
 }
 
 async function main(): Promise<void> {
-  const view = parseView(location.search);
-  prefetch(api.pageUrl(view, null, FIRST_PAGE), api.timelineUrl(view));
+  const shareToken = shareTokenIn(location.hash);
+  if (shareToken) {
+    await openShareLink(byId('timeline'), shareToken);
+    // The cookie now stands for the link; keep the token out of the address bar and history.
+    history.replaceState(null, '', location.pathname + location.search);
+  } else {
+    const view = parseView(location.search);
+    prefetch(api.pageUrl(view, null, FIRST_PAGE), api.timelineUrl(view));
+  }
   const session = await readSession();
   if (needsLogin(session)) {
     showLogin(byId('timeline'), () => location.reload());
     return;
   }
-  registerServiceWorker(startApp());
+  registerServiceWorker(startApp(capabilitiesOf(session)));
 }
 
 void main();

@@ -6,6 +6,8 @@ import type { TimelineModel } from './context.js';
 /** Multi-select (checkbox or long-press) and one action applied to every selected item. */
 export class SelectionController {
   private readonly ids = new Set<string>();
+  /** Off for visitors who may not change marks (viewers, share links). */
+  enabled = true;
 
   constructor(
     private readonly model: TimelineModel,
@@ -21,6 +23,7 @@ export class SelectionController {
   }
 
   toggle(id: string): void {
+    if (!this.enabled) return;
     if (!this.ids.delete(id)) this.ids.add(id);
     this.render();
   }
@@ -41,6 +44,7 @@ export class SelectionController {
 
   private async run(action: SelectionAction): Promise<void> {
     if (action === 'cancel') return this.clear();
+    if (action === 'share') return this.share([...this.ids]);
     const field = action === 'favorite' || action === 'unfavorite' ? 'favorite' : 'archive';
     const on = action === 'favorite' || action === 'archive';
     const ids = [...this.ids];
@@ -65,4 +69,38 @@ export class SelectionController {
     const verb = { favorite: 'Added to favourites', unfavorite: 'Removed from favourites', archive: 'Archived', unarchive: 'Returned to the timeline' }[action];
     this.model.toasts.show(failed ? `${verb}: ${done}; ${plural(failed, 'item')} failed. Try again.` : `${verb}: ${plural(done, 'item')}.`);
   }
+
+  /** Makes a link to the selected items that expires after SHARE_DAYS, and hands it on. */
+  private async share(ids: string[]): Promise<void> {
+    this.bar.busy(true);
+    try {
+      const link = await api.createShare(ids, new Date(Date.now() + SHARE_DAYS * DAY_MS).toISOString());
+      this.clear();
+      await offerLink(link.url, `${plural(ids.length, 'photo')} from spis`, this.model.toasts);
+    } catch (error) {
+      this.model.toasts.show(`No link was made: ${(error as Error).message}`);
+    } finally {
+      this.bar.busy(false);
+    }
+  }
+}
+
+const SHARE_DAYS = 30;
+const DAY_MS = 24 * 3600 * 1000;
+
+/**
+ * The phone's share sheet where there is one; otherwise the clipboard. The link is shown
+ * too, for a plain-HTTP address where browsers offer neither.
+ */
+async function offerLink(url: string, title: string, toasts: TimelineModel['toasts']): Promise<void> {
+  if (typeof navigator.share === 'function') {
+    try {
+      await navigator.share({ title, url });
+      return;
+    } catch (error) {
+      if ((error as Error).name === 'AbortError') return; // the user closed the sheet
+    }
+  }
+  const copied = await navigator.clipboard?.writeText(url).then(() => true, () => false);
+  toasts.show(`${copied ? 'Link copied' : 'Share link'} (valid ${SHARE_DAYS} days): ${url}`, { key: 'share-link', timeoutMs: 60_000 });
 }

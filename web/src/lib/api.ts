@@ -88,6 +88,12 @@ export const api = {
     const url = `/api/media/${encodeURIComponent(id)}/${field}`;
     return (await request<ApiItem>(url, { method: on ? 'PUT' : 'DELETE', headers: { accept: 'application/json', ...csrfHeaders() } })).body;
   },
+  /** A share link for these items (POST /api/shares); members and admins only. */
+  async createShare(ids: string[], expiresAt: string): Promise<{ url: string; expiresAt: string | null }> {
+    const body = JSON.stringify({ items: ids, expiresAt });
+    const headers = { accept: 'application/json', 'content-type': 'application/json', ...csrfHeaders() };
+    return (await request<{ url: string; expiresAt: string | null }>('/api/shares', { method: 'POST', headers, body })).body;
+  },
   originalUrl(id: string): string {
     return `/api/media/${encodeURIComponent(id)}/original`;
   },

@@ -38,6 +38,40 @@ export async function logIn(username: string, password: string): Promise<Session
   return body;
 }
 
+/** Why a share link could not be opened; `needsPassword` asks the visitor for it. */
+export class ShareOpenError extends Error {
+  constructor(
+    message: string,
+    readonly needsPassword: boolean,
+  ) {
+    super(message);
+  }
+}
+
+/** Exchanges a share link's token (and its password, if it has one) for a scoped cookie. */
+export async function openShare(token: string, password?: string): Promise<void> {
+  let response: Response;
+  try {
+    response = await fetch(`/api/shares/${encodeURIComponent(token)}/session`, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'content-type': 'application/json', accept: 'application/json' },
+      // The password goes in the body: the server refuses it in a URL.
+      body: JSON.stringify(password === undefined ? {} : { password }),
+    });
+  } catch {
+    throw new ShareOpenError('The server cannot be reached. Check your connection.', false);
+  }
+  const body = (await response.json().catch(() => null)) as { csrfToken?: string | null; error?: { code: string; message: string } } | null;
+  if (response.ok) {
+    csrfToken = body?.csrfToken ?? null;
+    return;
+  }
+  if (response.status === 401) throw new ShareOpenError(password ? 'That password is not right.' : 'This share link needs its password.', true);
+  if (response.status === 404) throw new ShareOpenError('This share link has expired or was withdrawn. Ask whoever sent it for a new one.', false);
+  throw new ShareOpenError(body?.error?.message ?? `The server answered ${response.status}.`, false);
+}
+
 export function needsLogin(info: SessionInfo | null): boolean {
   return info !== null && info.authRequired && info.user === null && info.share === null;
 }

@@ -1,8 +1,7 @@
 import { h, icon, icons } from '../lib/dom.js';
 import { Emitter } from '../lib/emitter.js';
-import { plural } from '../lib/format.js';
 
-export type SelectionAction = 'favorite' | 'unfavorite' | 'archive' | 'unarchive' | 'cancel';
+export type SelectionAction = 'favorite' | 'unfavorite' | 'archive' | 'unarchive' | 'share' | 'cancel';
 
 interface SelectionEvents extends Record<string, unknown> {
   action: { action: SelectionAction };
@@ -23,13 +22,13 @@ export class SelectionBar extends Emitter<SelectionEvents> {
     this.archive.addEventListener('click', () => this.emit('action', { action: this.archive.dataset.action as SelectionAction }));
     root.setAttribute('role', 'toolbar');
     root.setAttribute('aria-label', 'Selected items');
-    root.append(make('Cancel', 'cancel', icons.close), this.count, make('Favourite', 'favorite', icons.heart), make('Unfavourite', 'unfavorite', icons.heartOutline), this.archive);
+    root.append(make('Cancel', 'cancel', icons.close), this.count, make('Favourite', 'favorite', icons.heart), make('Unfavourite', 'unfavorite', icons.heartOutline), this.archive, make('Share', 'share', icons.share));
   }
 
   update(size: number, archivedView: boolean): void {
     this.root.hidden = size === 0;
     document.documentElement.classList.toggle('has-selection', size > 0);
-    this.count.textContent = `${plural(size, 'item')} selected`;
+    this.count.textContent = `${size} selected`;
     this.archive.dataset.action = archivedView ? 'unarchive' : 'archive';
     const label = archivedView ? 'Unarchive' : 'Archive';
     this.archive.setAttribute('aria-label', label);
