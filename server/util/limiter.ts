@@ -1,10 +1,12 @@
 /**
  * Runs at most `concurrency` tasks at once; the rest wait in order. `priority` tasks jump
- * the queue (a user waiting on a request beats background work).
+ * ahead of every waiting background task (a user waiting on a request beats background
+ * work), but not ahead of each other: among themselves they keep arrival order.
  */
 export class Limiter {
   private active = 0;
-  private readonly queue: Array<() => void> = [];
+  private readonly urgent: Array<() => void> = [];
+  private readonly background: Array<() => void> = [];
 
   constructor(readonly concurrency: number) {
     if (!Number.isInteger(concurrency) || concurrency < 1) {
@@ -13,7 +15,7 @@ export class Limiter {
   }
 
   get pending(): number {
-    return this.queue.length;
+    return this.urgent.length + this.background.length;
   }
 
   get running(): number {
@@ -23,14 +25,14 @@ export class Limiter {
   async run<T>(task: () => Promise<T>, priority = false): Promise<T> {
     if (this.active >= this.concurrency) {
       // The finishing task hands its slot straight to us, so `active` already counts us.
-      await new Promise<void>((resolve) => (priority ? this.queue.unshift(resolve) : this.queue.push(resolve)));
+      await new Promise<void>((resolve) => (priority ? this.urgent : this.background).push(resolve));
     } else {
       this.active++;
     }
     try {
       return await task();
     } finally {
-      const next = this.queue.shift();
+      const next = this.urgent.shift() ?? this.background.shift();
       if (next) next();
       else this.active--;
     }
