@@ -72,4 +72,28 @@ void describe('PWA timeline over 5,000 items', () => {
       assert.deepEqual(session.errors, [], 'no console errors');
     });
   }
+
+  void it('desktop: the scrubber jumps to the oldest year, far beyond the loaded pages, and shows its photos', async () => {
+    const { page, errors } = await browsers.open(DESKTOP);
+    await page.goto(server.url);
+    await page.waitForSelector('.tile.loaded', { timeout: 20_000 });
+    const years = await page.$$eval('#scrubber button.year', (buttons) => buttons.map((b) => b.getAttribute('data-key') ?? ''));
+    const target = years[years.length - 1]!; // the newest month of the oldest year, e.g. 2022-12
+    assert.ok(years.length >= 3 && target < years[0]!, `year marks ${years.join(', ')}`);
+    const [year, month] = target.split('-').map(Number) as [number, number];
+    const monthIds = await allIds(server.url, `year=${year}&month=${month}`);
+    assert.ok(monthIds.length > 0);
+    const loadedBefore = await page.evaluate('window.spis.app.loader.store.size');
+    assert.ok(Number(loadedBefore) < ITEMS / 2, 'the target lies beyond what the first pages loaded');
+
+    await page.click(`#scrubber button.year[data-key="${target}"]`);
+    const inView = `((el) => el && el.getBoundingClientRect().bottom > 0 && el.getBoundingClientRect().top < innerHeight)`;
+    await until(page, `${inView}(document.querySelector('h2.month[data-key="${target}"]'))`, { timeoutMs: 20_000, what: `the ${target} header in view` });
+    await until(page, `${JSON.stringify(monthIds)}.some((id) => ${inView}(document.querySelector('.tile.loaded[data-id="' + id + '"]')))`, {
+      timeoutMs: 20_000,
+      what: `a loaded photo of ${target} in view`,
+    });
+    await screenshot(page, 'scrubber-jump-desktop');
+    assert.deepEqual(errors, [], 'no console errors');
+  });
 });
