@@ -6,15 +6,7 @@ import { SESSION_COOKIE, SHARE_COOKIE, type Principal } from '../auth/principal.
 import { clearSessionCookie, setSessionCookie } from '../auth/session-cookies.js';
 import type { TokenBuckets } from '../auth/token-bucket.js';
 import { AppError, invalidParameter } from './errors.js';
-
-/** What `GET /api/session` and a successful login answer. */
-export interface SessionInfo {
-  authRequired: boolean;
-  user: { name: string; role: string } | null;
-  share: { expiresAt: string | null } | null;
-  /** Echo in `X-Spis-CSRF` on every PUT/POST/DELETE made with the cookie. */
-  csrfToken: string | null;
-}
+import type { SessionInfo } from '../shared/api-types.js';
 
 const WRONG = 'wrong username or password';
 

@@ -51,6 +51,15 @@ export interface FolderNode {
   children: FolderNode[];
 }
 
+/** What `GET /api/session` and a successful login answer. */
+export interface SessionInfo {
+  authRequired: boolean;
+  user: { name: string; role: string } | null;
+  share: { expiresAt: string | null } | null;
+  /** Echo in `X-Spis-CSRF` on every PUT/POST/DELETE made with the cookie. */
+  csrfToken: string | null;
+}
+
 export interface ApiError {
   error: { code: string; message: string };
 }

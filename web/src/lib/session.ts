@@ -1,10 +1,6 @@
-/** Mirrors `SessionInfo` from server/api/session-routes.ts (GET/POST /api/session). */
-export interface SessionInfo {
-  authRequired: boolean;
-  user: { name: string; role: string } | null;
-  share: { expiresAt: string | null } | null;
-  csrfToken: string | null;
-}
+import type { SessionInfo } from '../../../server/shared/api-types.js';
+
+export type { SessionInfo };
 
 let csrfToken: string | null = null;
 
