@@ -6,22 +6,22 @@ import { notRun, type BenchContext, type Section } from './lib/types.js';
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 /**
- * Benchmarks other parts own; each module exports `run<Name>Bench(ctx)`, or
+ * Benchmark modules loaded by name; each exports `run<Name>Bench(ctx)`, or
  * `run<Name>BenchSection(ctx)` when `run<Name>Bench` takes its own options instead.
  */
 export const peerModules = [
-  { id: 'thumbs', file: 'thumbs.ts', fn: 'runThumbsBench', title: 'Thumbnails (thumbnail engineer)' },
-  { id: 'events', file: 'events.ts', fn: 'runEventsBench', title: 'Live events (events engineer)' },
+  { id: 'thumbs', file: 'thumbs.ts', fn: 'runThumbsBench', title: 'Thumbnails: spis vs bare sharp, cached requests' },
+  { id: 'events', file: 'events.ts', fn: 'runEventsBench', title: 'Live events: file copy to WebSocket and webhook' },
   {
     id: 'idle',
     file: 'idle.ts',
     fn: 'runIdleBench',
-    title: 'Idle footprint and warm restart (ops engineer)',
-    // Its own options rather than the context (as its author wired it into run.ts).
+    title: 'Idle footprint and warm restart',
+    // This module takes its own options rather than the context.
     options: (ctx: BenchContext) => ({ items: ctx.quick ? 2000 : 20_000, idleSeconds: ctx.quick ? 10 : 30, restarts: ctx.repeats, log: ctx.log }),
   },
-  { id: 'pwa', file: 'pwa.ts', fn: 'runPwaBench', title: 'PWA (web engineer)' },
-  { id: 'auth', file: 'auth.ts', fn: 'runAuthBench', title: 'Access control (auth engineer)' },
+  { id: 'pwa', file: 'pwa.ts', fn: 'runPwaBench', title: 'PWA in headless Chromium' },
+  { id: 'auth', file: 'auth.ts', fn: 'runAuthBench', title: 'Access control: login throttling and the cost of auth' },
 ] as const;
 
 /** Imports a peer module when it exists and turns whatever it returns into a report section. */

@@ -22,7 +22,7 @@ export interface Corpus {
 }
 
 /**
- * Handed to every benchmark module (also the other engineers' `run*Bench(ctx)` modules).
+ * Handed to every benchmark module (also the `run*Bench(ctx)` modules loaded by peers.ts).
  * Everything written during a run goes below `tmpRoot`, removed at the end.
  */
 export interface BenchContext {
