@@ -1,4 +1,5 @@
 import path from 'node:path';
+import sharp from 'sharp';
 import type { StatusSections } from '../api/status-route.js';
 import type { Config } from '../config/schema.js';
 import type { Library } from '../media/library.js';
@@ -32,6 +33,10 @@ export interface ThumbnailDeps {
 /** Builds the thumbnail pipeline and hooks it to the library's record notices. */
 export function setupThumbnails({ config, library, log, status, tools }: ThumbnailDeps): Thumbnails {
   const { thumbnails: settings, transforms: limits } = config;
+  // libvips' own operation cache (50 MB by default) pays off when one image is processed
+  // again and again; here nearly every render reads another file, and finished renditions
+  // are cached by spis itself, so it would only hold memory (measured by the soak bench).
+  sharp.cache(false);
   const limiter = new Limiter(settings.concurrency);
   const disk = new ThumbDiskCache(path.join(config.data, 'thumbs'));
   const source: SourceOptions = { library, ffmpeg: tools.ffmpeg, maxInputPixels: limits.maxInputPixels };

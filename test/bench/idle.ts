@@ -159,9 +159,18 @@ async function measureIdle(pid: number, seconds: number): Promise<IdleBenchResul
   };
 }
 
+/**
+ * The start-up walk's own duration. A warm start is ready (served from the snapshot) before
+ * the walk has verified it, so this waits for the walk to finish (bounded).
+ */
 async function scanMs(url: string): Promise<number> {
-  const status = (await (await fetch(`${url}/api/status`)).json()) as { scan?: { durationMs?: number } };
-  return status.scan?.durationMs ?? NaN;
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline) {
+    const status = (await (await fetch(`${url}/api/status`)).json()) as { scan?: { state?: string; durationMs?: number } };
+    if (status.scan?.state === 'watching' && typeof status.scan.durationMs === 'number') return status.scan.durationMs;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return NaN;
 }
 
 export async function measureIdleBench(options: IdleBenchOptions = {}): Promise<IdleBenchResult> {
@@ -208,7 +217,7 @@ export async function runIdleBench(options: IdleBenchOptions = {}): Promise<Sect
     figure('cold start to ready (spawn → /probe/ready)', 'ms', [result.coldReadyMs]),
     figure('warm restart to ready (spawn → /probe/ready)', 'ms', result.warmReadyMs, 'includes node start-up and module loading'),
     figure('warm restart: spawn → listening', 'ms', result.warmListenMs, 'node start-up, module loading, createSpis'),
-    figure('warm restart: library scan alone', 'ms', result.warmScanMs),
+    figure('warm restart: start-up walk until verified (in the background after ready)', 'ms', result.warmScanMs),
     figure('SIGTERM to exit', 'ms', result.shutdownMs),
     figure('idle resident memory (mean)', 'MiB', [result.idle.rssMiB.mean]),
     figure('idle resident memory (max)', 'MiB', [result.idle.rssMiB.max]),

@@ -17,12 +17,14 @@ import type { BenchContext, Section } from './lib/types.js';
 import { runListingBench } from './listing-bench.js';
 import { peerModules, runPeer } from './peers.js';
 import { runResizeBench } from './resize-bench.js';
+import { runSoakBench } from './soak-bench.js';
 import { runWsBench } from './ws-bench.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
+const soakArg = args.find((a) => a.startsWith('--soak='))?.slice('--soak='.length);
 const outDir = args.find((a) => a.startsWith('--out='))?.slice('--out='.length) ?? path.join(here, 'results');
 
 const log = (message: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
@@ -33,6 +35,7 @@ const benches: Array<{ id: string; title: string; run: (ctx: BenchContext) => Pr
   { id: 'listing', title: 'GET /api/media', run: runListingBench },
   { id: 'resize', title: 'On-the-fly resize', run: runResizeBench },
   { id: 'ws', title: 'WebSocket fan-out', run: runWsBench },
+  { id: 'soak', title: 'Memory soak', run: runSoakBench },
   ...peerModules.map((peer) => ({ id: peer.id, title: peer.title, run: (ctx: BenchContext) => runPeer(ctx, peer) })),
 ];
 
@@ -49,6 +52,8 @@ async function main(): Promise<void> {
     corpus,
     tempDir: (prefix) => mkdtemp(path.join(temp, `${prefix}${n++}-`)),
     log,
+    // Three minutes keep a full run within its 15-minute budget; --soak=600 runs the full ten.
+    soakSeconds: soakArg ? Number(soakArg) : quick ? 20 : 180,
   };
   const sections: Section[] = [];
   try {

@@ -20,6 +20,8 @@ import { loadConfig } from '../../server/config/load.js';
 import type { MediaPage } from '../../server/shared/api-types.js';
 import { startChild } from './lib/child.js';
 import { load } from './lib/load.js';
+import { round, summarize } from './lib/stats.js';
+import type { BenchContext, Section } from './lib/types.js';
 
 export interface ThumbsBenchOptions {
   /** 12-megapixel JPEGs to thumbnail per round. */
@@ -245,4 +247,42 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     quick: values.quick ?? false,
   });
   console.log(JSON.stringify(result, null, 2));
+}
+
+/** The `npm run bench` section: the figures above as a report section with its two targets. */
+export async function runThumbsBenchSection(ctx: BenchContext): Promise<Section> {
+  const r = await runThumbsBench({ quick: ctx.quick, rounds: ctx.repeats, log: ctx.log, tempDir: (prefix) => ctx.tempDir(prefix) });
+  const one = (value: number) => summarize([value]);
+  const verdict = (met: boolean) => (ctx.quick ? null : met);
+  return {
+    id: 'thumbs',
+    title: 'Thumbnails: spis vs bare sharp, cached requests',
+    status: 'ok',
+    method:
+      `${r.files} generated ${r.megapixels}-megapixel JPEGs (gradient + noise, one in three with EXIF orientation 6) to the small WebP rendition at concurrency ${r.concurrency}, ` +
+      `bare sharp (resize + encode + write) and spis' background pre-generation (render, atomic write with fsync, thumbhash placeholder, index update) in alternating rounds in one process; ` +
+      `cached: autocannon, ${r.connections} connections, ${ctx.quick ? 5 : 10} s on one small thumbnail of a spis child process.`,
+    figures: [
+      { name: 'bare sharp', unit: 'thumbnails/s', summary: summarize(r.roundsDetail.map((x) => x.bare)) },
+      { name: 'spis pre-generation', unit: 'thumbnails/s', summary: summarize(r.roundsDetail.map((x) => x.spis)) },
+      { name: 'peak resident memory during pre-generation', unit: 'MiB', summary: one(r.peakRssMiB), note: `${r.rssBeforeMiB} MiB before it started (bench process)` },
+      { name: 'cached thumbnail requests', unit: 'requests/s', summary: one(r.cachedRequestsPerSecond), note: `p99 ${r.cachedP99Ms} ms, ${r.cachedNon2xx} non-2xx` },
+      { name: 'server CPU per cached request', unit: 'ms', summary: one(r.cachedServerCpuMsPerRequest), note: `about ${r.cachedRequestsPerCpuSecond} requests per CPU-second` },
+    ],
+    ratios: [{ name: 'spis ÷ bare sharp (thumbnails/s, median of rounds)', value: r.ratio, note: '≥ 0.9 meets the target' }],
+    targets: [
+      {
+        target: 'Thumbnail generation ≥ 0.9× bare sharp on the same files and concurrency',
+        met: verdict(r.ratio >= 0.9),
+        measured:
+          `${r.ratio}× (${r.spisPerSecond} vs ${r.bareSharpPerSecond} thumbnails/s; rounds ${r.roundsDetail.map((x) => round(x.spis / x.bare, 2)).join(', ')})` +
+          (r.ratio >= 0.9 ? '' : '; spis also fsyncs and renames each file, computes its thumbhash and updates the index, which bare sharp does not'),
+      },
+      {
+        target: 'A cached thumbnail served at > 5,000 req/s on 2 cores',
+        met: verdict(r.cachedRequestsPerSecond > 5000 && r.cachedNon2xx === 0),
+        measured: `${r.cachedRequestsPerSecond} req/s, p99 ${r.cachedP99Ms} ms, load generator on the same 2 cores`,
+      },
+    ],
+  };
 }

@@ -55,6 +55,8 @@ export async function runChild<T>(script: string, options: ChildOptions = {}): P
 
 export interface RunningChild<T> {
   info: T;
+  /** The child's process id (for /proc readings such as resident memory). */
+  pid: number;
   /** CPU time (user + system, ms) the child has used so far; children answer SIGUSR2. */
   cpuMs(): Promise<number>;
   stop(): Promise<void>;
@@ -95,6 +97,7 @@ export async function startChild<T>(script: string, options: ChildOptions = {}):
   const info = await firstLine<T>(child, script, options.timeoutMs ?? 300_000);
   return {
     info,
+    pid: child.pid!,
     async cpuMs() {
       child.kill('SIGUSR2');
       const answer = await next();

@@ -34,6 +34,8 @@ export interface BenchContext {
   /** A fresh folder for a benchmark's own files (media copies, data folders). */
   tempDir(prefix: string): Promise<string>;
   log(message: string): void;
+  /** Length of the memory soak (`--soak=SECONDS`); DESIGN.md's target speaks of 10 minutes. */
+  soakSeconds: number;
 }
 
 export interface Figure {
