@@ -7,10 +7,15 @@ const detailTags = [
   'Orientation', 'ColorSpace', 'GPSAltitude',
 ];
 
+/**
+ * One options object for every call: exifr keeps state for each distinct options object it
+ * is given, so a fresh literal per request grew the heap by about 8 KB per item detail
+ * (found by the memory soak bench; test/unit/exif-detail.test.ts keeps it from coming back).
+ */
+const detailOptions = { pick: detailTags, reviveValues: false, translateValues: false, xmp: false, icc: false, iptc: false };
+
 export async function readExifDetail(absPath: string): Promise<Record<string, string | number | null>> {
-  const raw = (await exifr
-    .parse(absPath, { pick: detailTags, reviveValues: false, translateValues: false, xmp: false, icc: false, iptc: false })
-    .catch(() => null)) as Record<string, unknown> | null;
+  const raw = (await exifr.parse(absPath, detailOptions).catch(() => null)) as Record<string, unknown> | null;
   const detail: Record<string, string | number | null> = {};
   for (const tag of detailTags) {
     const value = raw?.[tag];
