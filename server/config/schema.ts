@@ -56,8 +56,7 @@ export const configSchema = z.strictObject({
       webp: z.boolean().default(true),
       quality: z.number().int().min(1).max(100).default(80),
       concurrency: positiveInt.max(64).default(2),
-      // 32 MiB: thumbnails are also on disk (and in the page cache), and a Pi has little RAM.
-      memoryCacheBytes: z.number().int().min(0).default(32 * 1024 * 1024),
+      memoryCacheBytes: z.number().int().min(0).default(64 * 1024 * 1024),
       pregenerate: z.boolean().default(true),
       /** One render (decode + resize + encode) is abandoned after this long. */
       timeoutSeconds: positiveInt.max(600).default(30),

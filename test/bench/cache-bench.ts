@@ -112,7 +112,7 @@ export async function runCacheBench(ctx: BenchContext): Promise<Section> {
     method:
       `${ITEMS.toLocaleString('en-US')} small thumbnails (log-normal sizes around 22 KiB, ${round(totalBytes / 2 ** 20)} MiB in all), ${REQUESTS.toLocaleString('en-US')} requests per trace, fixed seeds; ` +
       'both caches bounded in bytes at the same capacity (lru-cache maxSize + sizeCalculation; S3-FIFO with a 10 % small queue and a ghost queue). Hit ratios are deterministic (one run each); only the speed figures repeat. ' +
-      'The default thumbnails.memoryCacheBytes (32 MiB) is about 7 % of this library.',
+      'The default thumbnails.memoryCacheBytes (64 MiB) is about 14 % of this library.',
     figures,
     ratios,
     targets: [],
