@@ -1,5 +1,6 @@
 import { h } from '../lib/dom.js';
 import { openShare, ShareOpenError } from '../lib/session.js';
+import { showCredentialForm } from './credential-form.js';
 
 /**
  * Opens a share link before the app starts: at once when it has no password, otherwise
@@ -18,27 +19,12 @@ export function openShareLink(root: HTMLElement, token: string): Promise<void> {
 
 function showPasswordForm(root: HTMLElement, token: string, done: () => void): void {
   const pass = h('input', { id: 'share-pass', name: 'password', type: 'password', autocomplete: 'off', required: true });
-  const error = h('p.form-error', { role: 'alert', hidden: true });
-  const submit = h('button.primary', { type: 'submit' }, 'Open');
-  const form = h(
-    'form.state-card.login',
-    {},
-    h('h2', {}, 'Shared photos'),
-    h('p', {}, 'Whoever shared these photos gave the link a password.'),
-    h('div.field', {}, h('label', { for: pass.id }, 'Password'), pass),
-    error,
-    submit,
-  );
-  form.addEventListener('submit', (event) => {
-    event.preventDefault();
-    submit.disabled = true;
-    openShare(token, pass.value).then(done, (failure: Error) => {
-      submit.disabled = false;
-      error.hidden = false;
-      error.textContent = failure.message;
-      pass.select();
-    });
+  showCredentialForm(root, {
+    title: 'Shared photos',
+    intro: 'Whoever shared these photos gave the link a password.',
+    fields: [{ input: pass, label: 'Password' }],
+    submitLabel: 'Open',
+    attempt: () => openShare(token, pass.value).then(done),
+    explain: (failure) => failure.message,
   });
-  root.replaceChildren(form);
-  pass.focus();
 }
