@@ -10,11 +10,10 @@ import type { MediaRecord } from './record.js';
  * Stored by column (format 4): one array per field, and for the few fields with a handful
  * of distinct values (type, MIME type, date source, camera make and model) a list of those
  * values plus one small integer per record. Parsing is what a warm restart waits for before
- * it can serve; at 100k items this takes ~20 % less CPU than one array per record (format
- * 3, still read so an upgrade does not re-read every file) and makes the file 20 % smaller.
+ * it can serve; at 100k items this takes ~20 % less CPU than one array per record and makes
+ * the file 20 % smaller. Any other format is ignored like a missing file (a rebuild).
  */
 const FORMAT = 4;
-const ROW_FORMAT = 3;
 const fields = [
   'id', 'path', 'type', 'mime', 'takenAtMs', 'offsetMin', 'takenAtSource', 'yearMonth',
   'width', 'height', 'orientation', 'size', 'mtimeMs', 'fingerprint', 'version',
@@ -49,16 +48,10 @@ export async function readSnapshot(dataDir: string): Promise<Snapshot | null> {
     return null;
   }
   try {
-    const parsed = JSON.parse(text) as { format?: unknown; zone?: unknown; fields?: unknown; count?: unknown; columns?: unknown; rows?: unknown };
-    if (typeof parsed.zone !== 'string' || JSON.stringify(parsed.fields) !== JSON.stringify(fields)) return null;
-    if (parsed.format === FORMAT) {
-      const records = recordsFromColumns(parsed.columns, parsed.count);
-      return records && { zone: parsed.zone, records };
-    }
-    if (parsed.format === ROW_FORMAT && Array.isArray(parsed.rows)) {
-      return { zone: parsed.zone, records: (parsed.rows as unknown[][]).map(recordFromRow) };
-    }
-    return null;
+    const parsed = JSON.parse(text) as { format?: unknown; zone?: unknown; fields?: unknown; count?: unknown; columns?: unknown };
+    if (parsed.format !== FORMAT || typeof parsed.zone !== 'string' || JSON.stringify(parsed.fields) !== JSON.stringify(fields)) return null;
+    const records = recordsFromColumns(parsed.columns, parsed.count);
+    return records && { zone: parsed.zone, records };
   } catch {
     return null;
   }
@@ -112,17 +105,7 @@ function recordsFromColumns(columns: unknown, count: unknown): MediaRecord[] | n
   return records;
 }
 
-/** A record of a format-3 file (one array per record in `fields` order), same shape. */
-function recordFromRow(row: unknown[]): MediaRecord {
-  return {
-    id: row[0], path: row[1], type: row[2], mime: row[3], takenAtMs: row[4], offsetMin: row[5],
-    takenAtSource: row[6], yearMonth: row[7], width: row[8], height: row[9], orientation: row[10],
-    size: row[11], mtimeMs: row[12], fingerprint: row[13], version: row[14], durationMs: row[15],
-    placeholder: row[16], make: row[17], model: row[18], lat: row[19], lon: row[20],
-  } as MediaRecord;
-}
-
-/** Field order of the stored columns (exported for the test that pins the readers to it). */
+/** Field order of the stored columns (exported for the test that pins the reader to it). */
 export const snapshotFields: readonly string[] = fields;
 
 function column(records: readonly MediaRecord[], field: Field): unknown[] | SharedColumn {

@@ -41,15 +41,6 @@ void describe('index snapshot', () => {
     assert.deepEqual(await readSnapshot(dir), { zone: 'UTC', records: [] });
   });
 
-  void it('still reads the previous format (one array per record), so an upgrade re-reads no file', async () => {
-    const dir = await dataDir();
-    const rows = records.map((r) => snapshotFields.map((field) => r[field as keyof MediaRecord]));
-    await writeFile(snapshotPath(dir), JSON.stringify({ format: 3, zone: 'UTC', fields: snapshotFields, rows }));
-    const read = await readSnapshot(dir);
-    assert.deepEqual(read?.records, records);
-    for (const r of read.records) assert.deepEqual(Object.keys(r), [...snapshotFields]);
-  });
-
   void it('ignores a file that does not hold what its header says, as if there were none', async () => {
     const dir = await dataDir();
     await writeSnapshot(dir, { zone: 'UTC', records });
