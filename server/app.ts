@@ -18,6 +18,7 @@ import { metricsRoute } from './api/metrics-route.js';
 import { probeRoutes } from './api/probe-routes.js';
 import { trackHttp, type HttpDrain } from './ops/http-drain.js';
 import { httpMiddleware } from './ops/http-middleware.js';
+import { routePatterns } from './ops/route-patterns.js';
 import { createMetrics, registerIndexMetrics, type Metrics } from './ops/metrics.js';
 import { registerStatusFallbacks } from './ops/status-readers.js';
 import { createLiveEvents, type LiveEvents } from './events/live-events.js';
@@ -103,13 +104,14 @@ export async function createSpis(config: Config, deps: SpisDeps = {}): Promise<S
   // claim to be 127.0.0.1 (metrics, loopback-only policies).
   const app = new Koa({ proxy: config.trustProxy, maxIpsCount: 1 });
   app.silent = true; // errors are logged by errorMiddleware, once
-  app.use(httpMiddleware(metrics, log));
+  const ops = [probeRoutes({ ready: () => library.isReady && !closing }), metricsRoute(metrics, { public: config.metrics.public })];
+  const authRoutes = [sessionRoutes(auth), shareRoutes(auth, config.publicUrl)];
+  const routers = [...ops, mediaRoutes(library), ...authRoutes, ...thumbnailRoutes(library, thumbs, config), statusRoute(library, status)];
+  app.use(httpMiddleware(metrics, log, routePatterns(routers)));
   app.use(securityHeaders());
   app.use(errorMiddleware(log));
   app.use(accessMiddleware(auth)); // before every router: one place decides who may call what
-  const ops = [probeRoutes({ ready: () => library.isReady && !closing }), metricsRoute(metrics, { public: config.metrics.public })];
-  const authRoutes = [sessionRoutes(auth), shareRoutes(auth, config.publicUrl)];
-  for (const router of [...ops, mediaRoutes(library), ...authRoutes, ...thumbnailRoutes(library, thumbs, config), statusRoute(library, status)]) {
+  for (const router of routers) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }

@@ -1,4 +1,5 @@
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { createRouter } from './router.js';
 import type { Context } from 'koa';
 import { encodeCursor } from '../media/cursor.js';
 import { readExifDetail } from '../media/exif-detail.js';
@@ -21,7 +22,7 @@ export function requireRecord(library: Library, id: string | undefined): MediaRe
 
 /** Listing, detail, timeline, folders and marks: everything read from the index. */
 export function mediaRoutes(library: Library): Router {
-  const router = new Router({ prefix: '/api' });
+  const router = createRouter({ prefix: '/api' });
   const items = new ItemJsonCache(library.marksOf);
 
   router.get('/media', (ctx) => {

@@ -1,4 +1,5 @@
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { createRouter } from './router.js';
 import type { Context } from 'koa';
 import type { Metrics } from '../ops/metrics.js';
 import { AppError } from './errors.js';
@@ -16,7 +17,7 @@ export interface MetricsAccess {
  * `allow` admits may read it, since it reveals library size and traffic.
  */
 export function metricsRoute(metrics: Metrics, access: MetricsAccess): Router {
-  const router = new Router();
+  const router = createRouter();
   router.get('/metrics', async (ctx) => {
     if (!access.public && !isLoopback(ctx.ip) && !access.allow?.(ctx) && !isAdmin(ctx)) {
       throw new AppError('forbidden', 'metrics are served to loopback clients only (see metrics.public)');

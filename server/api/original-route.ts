@@ -1,5 +1,6 @@
 import { open } from 'node:fs/promises';
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { createRouter } from './router.js';
 import type { Context } from 'koa';
 import parseRange from 'range-parser';
 import type { Library } from '../media/library.js';
@@ -13,7 +14,7 @@ import { requireRecord } from './media-routes.js';
  * handle, so the size in the headers is the size of what is sent.
  */
 export function originalRoute(library: Library): Router {
-  const router = new Router({ prefix: '/api' });
+  const router = createRouter({ prefix: '/api' });
   router.get('/media/:id/original', async (ctx) => {
     const record = requireRecord(library, ctx.params.id);
     const abs = await library.resolveFile(record);

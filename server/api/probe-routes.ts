@@ -1,4 +1,5 @@
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { createRouter } from './router.js';
 
 export interface ProbeState {
   /** True once the first index is done and until shutdown begins. */
@@ -10,7 +11,7 @@ export interface ProbeState {
  * caching: `live` answers while the event loop runs; `ready` says whether to send traffic.
  */
 export function probeRoutes(state: ProbeState): Router {
-  const router = new Router();
+  const router = createRouter();
   router.get('/probe/live', (ctx) => {
     ctx.set('Cache-Control', 'no-store');
     ctx.body = { status: 'live' };

@@ -1,4 +1,5 @@
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { createRouter } from './router.js';
 import type { Context } from 'koa';
 import type { AuthService } from '../auth/auth-service.js';
 import { readJsonBody } from '../auth/json-body.js';
@@ -12,7 +13,7 @@ const WRONG = 'wrong username or password';
 
 /** Log in, say who is logged in, log out (here or everywhere). */
 export function sessionRoutes(auth: AuthService): Router {
-  const router = new Router({ prefix: '/api' });
+  const router = createRouter({ prefix: '/api' });
 
   router.post('/session', async (ctx) => {
     const body = await readJsonBody(ctx);

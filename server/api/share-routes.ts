@@ -1,4 +1,5 @@
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { createRouter } from './router.js';
 import type { AuthService } from '../auth/auth-service.js';
 import { readJsonBody } from '../auth/json-body.js';
 import { hashPassword, verifyPassword } from '../auth/password-hash.js';
@@ -15,7 +16,7 @@ const MAX_ITEMS = 5000;
 
 /** Share links: create, exchange for a scoped cookie, revoke. */
 export function shareRoutes(auth: AuthService, publicUrl: string): Router {
-  const router = new Router({ prefix: '/api' });
+  const router = createRouter({ prefix: '/api' });
 
   router.post('/shares', async (ctx) => {
     const principal = principalOf(ctx);

@@ -53,9 +53,13 @@ export function staticRoutes(options: StaticOptions = {}): Middleware {
   return async (ctx, next) => {
     await next();
     if ((ctx.method !== 'GET' && ctx.method !== 'HEAD') || ctx.body != null || ctx.status !== 404) return;
-    if (ctx.path === '/api' || SERVER_PREFIXES.some((prefix) => ctx.path.startsWith(prefix))) return;
+    // Case-blind: `/METRICS` or `/Api/x` is a wrong spelling of a server route, not an app page.
+    const lower = ctx.path.toLowerCase();
+    if (lower === '/api' || SERVER_PREFIXES.some((prefix) => lower.startsWith(prefix))) return;
     const relative = safeRelative(ctx.path);
     if (relative === null) return;
+    // A file has one name: `/index.html/` or `//app/x.js` is not it (strict, like the routers).
+    if (relative !== '' && (ctx.path.endsWith('/') || ctx.path.includes('//'))) return;
     const file = relative === '' ? null : await fileAt(root, relative);
     if (file) return send(ctx, file, relative, encoded);
     // The app's client-side routes ("/", "/?year=2023") get the shell; missing assets stay 404.

@@ -1,4 +1,5 @@
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { createRouter } from './router.js';
 import type { Library } from '../media/library.js';
 import { version } from '../version.js';
 
@@ -6,7 +7,7 @@ import { version } from '../version.js';
 export type StatusSections = Map<string, () => unknown>;
 
 export function statusRoute(library: Library, sections: StatusSections): Router {
-  const router = new Router();
+  const router = createRouter();
   router.get('/api/status', (ctx) => {
     let images = 0;
     for (const record of library.index.all()) if (record.type === 'image') images++;

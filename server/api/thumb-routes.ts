@@ -1,4 +1,5 @@
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { createRouter } from './router.js';
 import type { Library } from '../media/library.js';
 import { isRendition, mimeOf } from '../thumbs/formats.js';
 import { negotiateFormat } from '../thumbs/negotiate.js';
@@ -13,7 +14,7 @@ export const shortCaching = 'public, max-age=60, must-revalidate';
 
 /** `GET /api/media/:id/thumb/:size`: small / large renditions, format by `Accept`. */
 export function thumbRoutes(library: Library, thumbs: Thumbnails, policy: { avif: boolean; webp: boolean }): Router {
-  const router = new Router({ prefix: '/api' });
+  const router = createRouter({ prefix: '/api' });
   router.get('/media/:id/thumb/:size', async (ctx) => {
     const record = requireRecord(library, ctx.params.id);
     const size = ctx.params.size;

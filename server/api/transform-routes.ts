@@ -1,4 +1,5 @@
-import Router from '@koa/router';
+import type Router from '@koa/router';
+import { createRouter } from './router.js';
 import type { Context } from 'koa';
 import type { Library } from '../media/library.js';
 import type { MediaRecord } from '../media/record.js';
@@ -26,7 +27,7 @@ export interface TransformRouteOptions {
 
 /** `GET /api/media/:id/image?…` and the named outputs `GET /api/media/:id/w200.jpg` etc. */
 export function transformRoutes(library: Library, thumbs: Thumbnails, options: TransformRouteOptions): Router {
-  const router = new Router({ prefix: '/api' });
+  const router = createRouter({ prefix: '/api' });
   const guard = options.guard ?? (() => undefined);
 
   const serve = async (ctx: Context, record: MediaRecord, raw: RawParams, version: unknown) => {

@@ -128,7 +128,7 @@ export class AuthService {
     const principal = this.resolve(req.headers.authorization, (name) => readCookie(header, name));
     if (!principal || principal.kind === 'anonymous' || principal.kind === 'share') return null;
     if (principal.kind === 'open' && !this.hostAllowed(req.headers.host)) return null;
-    if (principal.kind === 'user' && !sameOrigin(req)) return null;
+    if (principal.kind === 'user' && !sameOrigin(req, this.options.config.publicUrl)) return null;
     return principal;
   }
 
@@ -152,11 +152,17 @@ export class AuthService {
   }
 }
 
-function sameOrigin(req: IncomingMessage): boolean {
+/**
+ * A browser's socket must come from our own pages: the origin names the host the request
+ * was sent to, or publicUrl (a proxy may rewrite Host, e.g. drop a non-default port).
+ */
+function sameOrigin(req: IncomingMessage, publicUrl: string): boolean {
   const origin = req.headers.origin;
   if (origin === undefined) return true; // not a browser
   try {
-    return new URL(origin).host === req.headers.host;
+    const url = new URL(origin);
+    if (publicUrl !== '' && URL.canParse(publicUrl) && new URL(publicUrl).origin === url.origin) return true;
+    return url.host === req.headers.host;
   } catch {
     return false;
   }

@@ -2,13 +2,14 @@ import type { Context, Middleware } from 'koa';
 import type { Logger } from './logger.js';
 import type { Metrics } from './metrics.js';
 import { redactUrl } from './redact-url.js';
+import type { RouteResolver } from './route-patterns.js';
 
 /**
  * Times every request and logs one line for it. Outermost, so it sees the status the error
  * middleware settled on. The route label is the matched @koa/router pattern
  * (`/api/media/:id`), never the raw URL, so the number of series stays bounded.
  */
-export function httpMiddleware(metrics: Metrics, log: Logger): Middleware {
+export function httpMiddleware(metrics: Metrics, log: Logger, resolveRoute: RouteResolver = () => null): Middleware {
   return async (ctx, next) => {
     const started = process.hrtime.bigint();
     metrics.httpInFlight.inc();
@@ -17,10 +18,13 @@ export function httpMiddleware(metrics: Metrics, log: Logger): Middleware {
     } finally {
       metrics.httpInFlight.dec();
       const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const route = routeOf(ctx);
+      const route = routeOf(ctx, resolveRoute);
       const status = ctx.status;
-      metrics.httpDuration.observe({ method: ctx.method, route, status: String(status) }, seconds);
-      const line = { method: ctx.method, route, url: loggedUrl(ctx), status, ms: Math.round(seconds * 1e4) / 10 };
+      const labels = { method: ctx.method, route, status: String(status) };
+      metrics.httpDuration.observe(labels, seconds);
+      metrics.httpRequests.inc(labels);
+      // `ip` is the client the access policy judged (X-Forwarded-For's last hop with trustProxy).
+      const line = { method: ctx.method, route, url: loggedUrl(ctx), status, ip: ctx.ip, ms: Math.round(seconds * 1e4) / 10 };
       // Successful reads (thumbnail scrolling) are debug so a Pi's journal is not flooded.
       if (status >= 500) log.warn(line, 'request');
       else if (status >= 400 || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) log.info(line, 'request');
@@ -42,9 +46,14 @@ function loggedUrl(ctx: Context): string {
   return url;
 }
 
-/** Matched route pattern; anything no router claimed (static files, 404s) shares one label. */
-export function routeOf(ctx: Context): string {
+/**
+ * Matched route pattern; a request refused before routing gets the pattern it was for;
+ * anything no router claims (static files, 404s) shares one label.
+ */
+export function routeOf(ctx: Context, resolveRoute: RouteResolver = () => null): string {
   const matched = (ctx as Context & { _matchedRoute?: unknown })._matchedRoute;
   if (typeof matched === 'string') return matched;
+  const pattern = resolveRoute(ctx.method, ctx.path);
+  if (pattern !== null) return pattern;
   return ctx.status === 404 ? '(unmatched)' : '(static)';
 }
