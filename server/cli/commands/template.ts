@@ -1,4 +1,7 @@
 import { configFromCommandLine, parseCommandLine } from '../args.js';
+import { loadConfig } from '../../config/load.js';
+import { options } from '../../config/options.js';
+import { UnitPathError } from '../../ops/unit-sandbox.js';
 import type { Command } from '../command.js';
 import { UsageError } from '../command.js';
 import { configHelp } from '../help.js';
@@ -18,8 +21,28 @@ export const templateCommand: Command = {
       throw new UsageError(`expected one of ${names}, got ${JSON.stringify(positionals.join(' '))}`);
     }
     const { config, file } = configFromCommandLine(values);
-    const text = renderTemplate(await readTemplate(name), templateVars({ config, configFile: file, node: process.execPath }));
-    process.stdout.write(text);
+    let vars: Record<string, string>;
+    try {
+      vars = templateVars({ config, configFile: file, baseline: baselineConfig(file), node: process.execPath });
+    } catch (error) {
+      if (error instanceof UnitPathError) throw new UsageError(error.message);
+      throw error;
+    }
+    if ((name === 'nginx' || name === 'caddy') && !config.trustProxy) {
+      process.stderr.write('warning: trustProxy is off: run spis with --trust-proxy behind this proxy, or every client looks like the proxy\n');
+    }
+    process.stdout.write(renderTemplate(await readTemplate(name), vars));
     return 0;
   },
 };
+
+/**
+ * What the config file alone gives (the defaults without one): settings that differ from it
+ * came from flags or `SPIS_*` and must be written into the generated file.
+ */
+function baselineConfig(file: string | null) {
+  const env = { ...process.env };
+  for (const spec of options) delete env[spec.env];
+  delete env.SPIS_CONFIG;
+  return loadConfig({ env, file: file ?? undefined }).config;
+}
