@@ -1,5 +1,6 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import path from 'node:path';
@@ -176,7 +177,7 @@ export interface Reply {
   body: Buffer;
 }
 
-/** One HTTPS request from a chosen loopback source address, trusting only `ca`. */
+/** One HTTP(S) request from a chosen loopback source address, trusting only `ca` for TLS. */
 export function httpsRequest(
   url: string,
   {
@@ -194,7 +195,8 @@ export function httpsRequest(
   },
 ): Promise<Reply> {
   return new Promise((resolve, reject) => {
-    const request = https.request(
+    const client = url.startsWith('https:') ? https : http;
+    const request = client.request(
       url,
       { method, headers, ca, localAddress, agent: false },
       (response) => {

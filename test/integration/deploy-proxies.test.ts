@@ -46,6 +46,98 @@ function adapt(name: TemplateName, text: string, cert: { cert: string; key: stri
   return globals + site;
 }
 
+/** The same generated files for a plain http:// publicUrl on a non-default port. */
+function adaptPlain(name: TemplateName, text: string): string {
+  if (name === 'nginx') {
+    return text
+      .replace(/^(\s+)listen \[::\]:\d+;\n/m, '')
+      .replace(/^(\s+)listen (\d+);$/m, '$1listen 127.0.0.1:$2;');
+  }
+  // No auto_https option: an http:// site address alone must keep Caddy off HTTPS and ACME.
+  return '{\n\tadmin off\n}\n\n' + text.replace(/^(http:\/\/\S+ \{)$/m, '$1\n\tbind 127.0.0.1');
+}
+
+for (const name of ['nginx', 'caddy'] as const) {
+  void describe(`spis behind ${name} for an http:// publicUrl on a non-default port`, () => {
+    let server: TestServer;
+    let proxy: ProxyProcess;
+    let base: string;
+    let removeDir: () => Promise<void>;
+    const ca = Buffer.alloc(0);
+
+    before(async () => {
+      const dir = await tempDir(`spis-${name}-plain-`);
+      removeDir = dir.remove;
+      const port = await freePort();
+      base = `http://localhost:${port}`;
+      // spis without publicUrl: its WebSocket origin check then relies on the Host header
+      // alone, which the proxy must pass on with its port.
+      server = await startTestServer({ config: { trustProxy: true } });
+      await addUser(server, 'ada', 'admin');
+      const { config } = loadConfig({
+        env: {},
+        overrides: { host: '127.0.0.1', port: server.port, trustProxy: true, publicUrl: base },
+      });
+      const text = adaptPlain(
+        name,
+        renderTemplate(await readTemplate(name), templateVars({ config, configFile: null })),
+      );
+      proxy =
+        name === 'nginx'
+          ? await startNginx(text, dir.dir, port)
+          : await startCaddy(text, dir.dir, port);
+    });
+    after(async () => {
+      await proxy?.stop();
+      await server?.close();
+      await removeDir?.();
+    });
+
+    void it('serves the page, a non-Secure session cookie and a WebSocket hello; refuses /metrics', async () => {
+      const page = await httpsRequest(`${base}/`, { ca, localAddress: '127.0.0.2' });
+      assert.equal(page.status, 200);
+      assert.equal(page.headers['strict-transport-security'], undefined, 'no HSTS over plain HTTP');
+      const session = await httpsRequest(`${base}/api/session`, {
+        ca,
+        localAddress: '127.0.0.2',
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'ada', password: 'ada-password-123' }),
+      });
+      assert.equal(session.status, 200);
+      const setCookie = ([] as string[]).concat(session.headers['set-cookie'] ?? []);
+      assert.ok(
+        setCookie.length > 0 && setCookie.every((line) => !/;\s*secure/i.test(line)),
+        'a Secure cookie would never come back over http',
+      );
+      const cookie = setCookie.map((line) => line.split(';')[0]).join('; ');
+      const socket = new WebSocket(`${base.replace('http', 'ws')}/api/events`, {
+        localAddress: '127.0.0.2',
+        origin: base,
+        headers: { cookie },
+      });
+      try {
+        const hello = await new Promise<{ type: string }>((resolve, reject) => {
+          socket.once('message', (data: Buffer) =>
+            resolve(JSON.parse(data.toString()) as { type: string }),
+          );
+          socket.once('unexpected-response', (_request, response) =>
+            reject(new Error(`upgrade refused: ${response.statusCode}`)),
+          );
+          socket.once('error', reject);
+        });
+        assert.equal(hello.type, 'hello');
+      } finally {
+        socket.terminate();
+      }
+      for (const variant of ['/metrics', '/metrics/', '/METRICS']) {
+        const response = await httpsRequest(base + variant, { ca, localAddress: '127.0.0.2' });
+        assert.equal(response.status, 404, variant);
+      }
+    });
+  });
+}
+
 for (const name of ['nginx', 'caddy'] as const) {
   void describe(`spis behind ${name} from \`spis template ${name}\``, () => {
     let server: TestServer;
