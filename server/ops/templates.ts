@@ -172,6 +172,7 @@ function composeVars(config: Config, configFile: string | null, carried: readonl
     composeAnonymous: String(loopback || config.allowAnonymousRemote),
     composeLogFormat: composeString(carried.some(({ spec }) => spec.path === 'log.format') ? config.log.format : 'json'),
     composeSettings: env.join('\n'),
+    composeMediaVolume: composeString(`${config.media}:/media:ro`),
     composeDataVolume: config.data === defaultData ? 'spis-data:/data' : composeString(`${config.data}:/data`),
     composeMounts: [...mounts].map((file) => `      - ${composeString(`${file}:${file}:ro`)}`).join('\n'),
   };

@@ -28,7 +28,10 @@ async function renderedDefault(name: TemplateName): Promise<string> {
   }
   // The repository's copy sits beside the Dockerfile: its build context is its own folder.
   const { config } = loadConfig({ env: {}, overrides: {} });
-  return renderTemplate(await readTemplate(name), { ...templateVars({ config, configFile: null, root: '.' }), media: './media' });
+  return renderTemplate(await readTemplate(name), {
+    ...templateVars({ config, configFile: null, root: '.' }),
+    composeMediaVolume: '"./media:/media:ro"',
+  });
 }
 
 /** `Key=value` lines of a unit file's [Service] section. */

@@ -187,6 +187,12 @@ void describe('every template carries every setting it was given', () => {
     }
   }
 
+  void it('docker-compose: paths with quotes and dollars survive YAML and compose interpolation', async () => {
+    const media = '/srv/"odd" $HOME photos';
+    const { compose } = composeEnvironment(await render('docker-compose', loadConfig({ env: {}, overrides: { media } }).config));
+    assert.ok(compose.services.spis.volumes.includes(`${media.replace(/\$/g, '$$$$')}:/media:ro`), 'quoted, with $ doubled');
+  });
+
   void it('states only what the config file does not: the file itself is referenced', async () => {
     const dir = await mkdtemp(path.join(tmpdir(), 'spis-template-'));
     try {
