@@ -189,8 +189,13 @@ void describe('every template carries every setting it was given', () => {
 
   void it('docker-compose: paths with quotes and dollars survive YAML and compose interpolation', async () => {
     const media = '/srv/"odd" $HOME photos';
-    const { compose } = composeEnvironment(await render('docker-compose', loadConfig({ env: {}, overrides: { media } }).config));
-    assert.ok(compose.services.spis.volumes.includes(`${media.replace(/\$/g, '$$$$')}:/media:ro`), 'quoted, with $ doubled');
+    const { compose } = composeEnvironment(
+      await render('docker-compose', loadConfig({ env: {}, overrides: { media } }).config),
+    );
+    assert.ok(
+      compose.services.spis.volumes.includes(`${media.replace(/\$/g, '$$$$')}:/media:ro`),
+      'quoted, with $ doubled',
+    );
   });
 
   void it('states only what the config file does not: the file itself is referenced', async () => {
@@ -321,5 +326,42 @@ void describe('proxy templates', () => {
       /^http:\/\/photos\.example\.org \{$/m,
     );
     assert.match(await render('caddy', defaults), /^http:\/\/:80 \{$/m);
+  });
+});
+
+void describe('spis template on the command line', () => {
+  const cli = (...args: string[]) =>
+    exec(process.execPath, ['--import', 'tsx', 'server/cli/main.ts', 'template', ...args], {
+      cwd: root,
+      env: { ...process.env, SPIS_CONFIG: '' },
+    }).then(
+      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+      (error: { code: number; stdout: string; stderr: string }) => ({
+        code: error.code,
+        stdout: error.stdout,
+        stderr: error.stderr,
+      }),
+    );
+
+  void it('warns when a proxy file is made for a spis that does not trust it', async () => {
+    const plain = await cli('nginx', '--public-url', 'https://photos.example.org');
+    assert.equal(plain.code, 0);
+    assert.match(plain.stderr, /trustProxy is off/);
+    assert.match(plain.stdout, /WARNING: trustProxy is off/);
+    const trusted = await cli(
+      'caddy',
+      '--public-url',
+      'https://photos.example.org',
+      '--trust-proxy',
+    );
+    assert.equal(trusted.code, 0);
+    assert.equal(trusted.stderr, '');
+  });
+
+  void it('refuses a systemd unit for a folder systemd cannot give the service', async () => {
+    const refused = await cli('systemd', '--media', '/proc/photos');
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /kernel file system/);
+    assert.equal(refused.stdout, '');
   });
 });
