@@ -172,10 +172,23 @@ function composeVars(config: Config, configFile: string | null, carried: readonl
     composeAnonymous: String(loopback || config.allowAnonymousRemote),
     composeLogFormat: composeString(carried.some(({ spec }) => spec.path === 'log.format') ? config.log.format : 'json'),
     composeSettings: env.join('\n'),
+    composeHealthcheck: composeHealthcheck(config.tls.cert !== ''),
     composeMediaVolume: composeString(`${config.media}:/media:ro`),
     composeDataVolume: config.data === defaultData ? 'spis-data:/data' : composeString(`${config.data}:/data`),
     composeMounts: [...mounts].map((file) => `      - ${composeString(`${file}:${file}:ro`)}`).join('\n'),
   };
+}
+
+/**
+ * The probe inside the container. With tls.cert spis answers HTTPS only; its certificate
+ * names the public host, not 127.0.0.1, so this one loopback check skips verification.
+ */
+function composeHealthcheck(tls: boolean): string {
+  const probe = tls
+    ? "process.env.NODE_TLS_REJECT_UNAUTHORIZED = '0'; fetch('https://127.0.0.1:8080/probe/ready')"
+    : "fetch('http://127.0.0.1:8080/probe/ready')";
+  const words = ['CMD', 'node', '-e', `${probe}.then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1))`];
+  return `[${words.map((word) => JSON.stringify(word)).join(', ')}]`;
 }
 
 function isLoopbackHost(host: string): boolean {

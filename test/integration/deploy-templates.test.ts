@@ -152,6 +152,14 @@ void describe('every template carries every setting it was given', () => {
       '/opt/spis',
       'built from the installation, wherever the file is saved',
     );
+    const health = (
+      compose.services.spis as unknown as { healthcheck: { test: string[] } }
+    ).healthcheck.test.join(' ');
+    assert.match(
+      health,
+      /https:\/\/127\.0\.0\.1:8080\/probe\/ready/,
+      'with tls.cert spis answers HTTPS only',
+    );
   });
 
   for (const name of Object.keys(templateFiles) as TemplateName[]) {
