@@ -13,6 +13,7 @@ import { hasMediaExtension, isHidden, mediaExtensions } from './media-types.js';
 import { presentItem } from './present.js';
 import type { MediaRecord } from './record.js';
 import { buildRecord } from './record-factory.js';
+import { zoneAtPosition } from './position-zone.js';
 import { isSidecarName, readSidecarDate, sidecarCandidates, sidecarTarget } from './sidecar.js';
 import { readSnapshot, writeSnapshot } from './snapshot.js';
 import { isInside, walkMedia, type FoundFile } from './walk.js';
@@ -26,7 +27,7 @@ export interface LibraryOptions {
   bus: EventBus;
   log: Logger;
   probeVideo?: VideoProber | null;
-  /** IANA zone at a GPS position, for photos whose offset nothing else gives. */
+  /** IANA zone at a GPS position, for photos whose offset nothing else gives (default: tz-lookup; null: none). */
   zoneAt?: ((lat: number, lon: number) => string | null) | null;
   /** Metadata reads in parallel; I/O bound, so a little above the core count. */
   readConcurrency?: number;
@@ -290,7 +291,7 @@ export class Library extends EventEmitter<LibraryEvents> {
     const sidecarDate = file.sidecar ? await readSidecarDate(file.sidecar.abs).catch(() => null) : null;
     const record = buildRecord(file.rel, file, result.facts, this.options.zone, {
       sidecar: file.sidecar ? { date: sidecarDate, mtimeMs: file.sidecar.mtimeMs } : null,
-      zoneAt: this.options.zoneAt ?? null,
+      zoneAt: this.options.zoneAt === undefined ? zoneAtPosition : this.options.zoneAt,
     });
     if (known && known.fingerprint !== record.fingerprint) {
       await this.marks.rekey(known.fingerprint, record.fingerprint, record.path);

@@ -70,6 +70,10 @@ describe('capture date rules, one generated file each', () => {
     await writeJpeg(at('gps-stale.jpg'), { taken: '2023:07:14 18:22:05', color: '#226644' });
     await exiftool(at('gps-stale.jpg'), '-GPSDateStamp=2023:07:13', '-GPSTimeStamp=09:00:00');
 
+    // GPS position but no GPS clock: the zone at the position (Tokyo, +09:00 all year).
+    await writeJpeg(at('tokyo.jpg'), { taken: '2023:07:14 18:22:05', color: '#664422' });
+    await exiftool(at('tokyo.jpg'), '-GPSLatitude=35.68', '-GPSLatitudeRef=N', '-GPSLongitude=139.69', '-GPSLongitudeRef=E');
+
     // IPTC only (scans, agencies).
     await writeFile(at('iptc.jpg'), await jpegBuffer({ color: '#888822' }));
     await exiftool(
@@ -185,6 +189,12 @@ describe('capture date rules, one generated file each', () => {
     const stale = await item('gps-stale.jpg');
     assert.equal(stale.takenAt, '2023-07-14T18:22:05+00:00');
     assert.equal(stale.takenAtOffsetSource, 'zone');
+  });
+
+  it('takes the zone at the GPS position when nothing else gives the offset', async () => {
+    const tokyo = await item('tokyo.jpg');
+    assert.equal(tokyo.takenAt, '2023-07-14T18:22:05+09:00');
+    assert.equal(tokyo.takenAtOffsetSource, 'location');
   });
 
   it('reads IPTC date and time with its offset', async () => {
