@@ -95,7 +95,7 @@ export class FileProber {
     }
     this.metadataReads++;
     const sniffed = await fileTypeFromBuffer(head).catch(() => undefined);
-    const mime = sniffed ? normalizeMime(sniffed.mime) : undefined;
+    const mime = sniffed ? normalizeMime(sniffed.mime) : isTiffHeader(head) ? 'image/tiff' : undefined;
     const type = mime ? supportedMimes[mime] : undefined;
     if (!mime || !type) {
       return { ok: false, reason: `unsupported content (${sniffed ? sniffed.mime : 'not a known image or video format'})` };
@@ -180,7 +180,8 @@ async function readEmbedded(absPath: string, head: Buffer, size: number, mime: s
     found.xmp = png?.xmp ?? null;
     found.pngCreationTime = png?.creationTime ?? null;
   }
-  found.hasExif = found.tiff !== null && (found.tiff !== head || head.includes(EXIF_MARK));
+  // A TIFF file is one EXIF-style structure throughout.
+  found.hasExif = found.tiff !== null && (found.tiff !== head || mime === 'image/tiff' || head.includes(EXIF_MARK));
   return found;
 }
 
@@ -324,6 +325,16 @@ function emptyFacts(type: MediaType, mime: string, fingerprint: string): FileFac
     width: null, height: null, orientation: 1, tags: null, other: {},
     make: null, model: null, lat: null, lon: null, durationMs: null, videoCreatedMs: null,
   };
+}
+
+/**
+ * A TIFF header ("II*\0" little-endian, "MM\0*" big-endian). file-type walks the first IFD
+ * to tell TIFF from camera raw formats and gives up when that IFD lies past the head, as in
+ * TIFFs written with their directory at the end (scanners, big-endian writers).
+ */
+function isTiffHeader(head: Buffer): boolean {
+  const mark = head.toString('latin1', 0, 4);
+  return mark === 'II*\0' || mark === 'MM\0*';
 }
 
 function normalizeMime(mime: string): string {

@@ -35,6 +35,40 @@ async function rotateHeic(file: string): Promise<void> {
   await writeFile(file, bytes);
 }
 
+/**
+ * An uncompressed 8-bit grey big-endian TIFF with its directory after the pixels, as
+ * scanners and big-endian writers lay it out (sharp writes little-endian, directory first).
+ */
+function bigEndianTiff(width: number, height: number): Buffer {
+  const entries: Array<[tag: number, type: number, value: number]> = [
+    [256, 3, width],
+    [257, 3, height],
+    [258, 3, 8],
+    [259, 3, 1],
+    [262, 3, 1],
+    [273, 4, 8],
+    [277, 3, 1],
+    [278, 3, height],
+    [279, 4, width * height],
+  ];
+  const ifdAt = 8 + width * height;
+  const buf = Buffer.alloc(ifdAt + 2 + entries.length * 12 + 4, 0x80);
+  buf.write('MM', 0, 'latin1');
+  buf.writeUInt16BE(42, 2);
+  buf.writeUInt32BE(ifdAt, 4);
+  buf.writeUInt16BE(entries.length, ifdAt);
+  entries.forEach(([tag, type, value], i) => {
+    const at = ifdAt + 2 + i * 12;
+    buf.writeUInt16BE(tag, at);
+    buf.writeUInt16BE(type, at + 2);
+    buf.writeUInt32BE(1, at + 4);
+    if (type === 3) buf.writeUInt16BE(value, at + 8);
+    else buf.writeUInt32BE(value, at + 8);
+  });
+  buf.writeUInt32BE(0, buf.length - 4);
+  return buf;
+}
+
 describe('capture date rules, one generated file each', () => {
   let server: TestServer;
   let media: { dir: string; remove: () => Promise<void> };
@@ -72,7 +106,13 @@ describe('capture date rules, one generated file each', () => {
 
     // GPS position but no GPS clock: the zone at the position (Tokyo, +09:00 all year).
     await writeJpeg(at('tokyo.jpg'), { taken: '2023:07:14 18:22:05', color: '#664422' });
-    await exiftool(at('tokyo.jpg'), '-GPSLatitude=35.68', '-GPSLatitudeRef=N', '-GPSLongitude=139.69', '-GPSLongitudeRef=E');
+    await exiftool(
+      at('tokyo.jpg'),
+      '-GPSLatitude=35.68',
+      '-GPSLatitudeRef=N',
+      '-GPSLongitude=139.69',
+      '-GPSLongitudeRef=E',
+    );
 
     // IPTC only (scans, agencies).
     await writeFile(at('iptc.jpg'), await jpegBuffer({ color: '#888822' }));
@@ -112,6 +152,8 @@ describe('capture date rules, one generated file each', () => {
     await run('heif-enc', ['-q', '50', source, '-o', at('rotated.heic')]);
     await rm(source);
     await rotateHeic(at('rotated.heic'));
+
+    await writeFile(at('scan.tif'), bigEndianTiff(400, 300));
 
     digest = await treeDigest(media.dir);
     server = await startTestServer({ media: media.dir, config: { timezone: 'UTC' } });
@@ -234,6 +276,12 @@ describe('capture date rules, one generated file each', () => {
     assert.equal(thumb.status, 200);
     const meta = await sharp(Buffer.from(await thumb.arrayBuffer())).metadata();
     assert.ok(meta.height! > meta.width!, `thumbnail is portrait (${meta.width}×${meta.height})`);
+  });
+
+  it('lists a big-endian TIFF whose directory lies past the first 64 KiB', async () => {
+    const tiff = await item('scan.tif');
+    assert.equal(tiff.mime, 'image/tiff');
+    assert.deepEqual([tiff.width, tiff.height], [400, 300]);
   });
 
   it('never writes to the media folder', async () => {
