@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { Limiter } from '../util/limiter.js';
 import type { RawDateTags } from './taken-at.js';
 
 /**
@@ -19,6 +20,8 @@ const TAGS = [
 const TIMEOUT_MS = 10_000;
 
 let available: Promise<boolean> | null = null;
+/** One exiftool (a Perl process of ~20 MiB) at a time: a Pi must not start eight at once. */
+const oneAtATime = new Limiter(1);
 
 function exiftoolAvailable(): Promise<boolean> {
   available ??= new Promise((resolve) => {
@@ -30,11 +33,14 @@ function exiftoolAvailable(): Promise<boolean> {
 export async function readDatesWithExiftool(absPath: string): Promise<RawDateTags | null> {
   if (!(await exiftoolAvailable())) return null;
   const args = ['-j', '-n', '-fast', ...TAGS.map((tag) => `-${tag}`), '--', absPath];
-  const stdout = await new Promise<string | null>((resolve) => {
-    execFile('exiftool', args, { timeout: TIMEOUT_MS, maxBuffer: 64 * 1024 }, (error, out) =>
-      resolve(error ? null : out),
-    );
-  });
+  const stdout = await oneAtATime.run(
+    () =>
+      new Promise<string | null>((resolve) => {
+        execFile('exiftool', args, { timeout: TIMEOUT_MS, maxBuffer: 64 * 1024 }, (error, out) =>
+          resolve(error ? null : out),
+        );
+      }),
+  );
   if (!stdout) return null;
   try {
     const [read] = JSON.parse(stdout) as Array<Record<string, unknown>>;
