@@ -258,16 +258,17 @@ function applyExif(facts: FileFacts, exif: Record<string, unknown>): void {
 
 /**
  * A JPEG segment where cameras kept their own metadata before EXIF was settled: APP12
- * (Olympus/Agfa "PictureInfo") or an APP0 that is not JFIF (Canon CIFF). Only exiftool reads
- * dates from them.
+ * (Olympus/Agfa "PictureInfo") or a Canon CIFF heap in APP0. Only exiftool reads dates
+ * from them.
  */
 function hasMakerSegment(head: Buffer): boolean {
   let at = 2;
   while (at + 4 <= head.length && head[at] === 0xff) {
     const marker = head[at + 1]!;
     if (marker === 0xda || marker === 0xd9) return false; // image data: no more metadata
-    if (marker === 0xec) return true;
-    if (marker === 0xe0 && !/^JF(IF|XX)/.test(head.toString('latin1', at + 4, at + 8))) return true;
+    // APP12 "Ducky" is Photoshop's Save for Web, not a camera's.
+    if (marker === 0xec && head.toString('latin1', at + 4, at + 9) !== 'Ducky') return true;
+    if (marker === 0xe0 && head.toString('latin1', at + 10, at + 14) === 'HEAP') return true;
     at += 2 + head.readUInt16BE(at + 2);
   }
   return false;
