@@ -56,3 +56,60 @@ export function parseFileNameDate(fileName: string): WallClock | null {
   }
   return null;
 }
+
+/** A date as written in XMP, IPTC or PNG text: a wall clock, with the offset when it says one. */
+export interface StampedDate {
+  wall: WallClock;
+  /** Minutes east of UTC; null when the text has none. */
+  offsetMin: number | null;
+  /** Only a day was written (the wall clock is then noon, which stays on that day in any zone). */
+  dateOnly: boolean;
+}
+
+const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
+
+/**
+ * XMP / ISO 8601 ("2023-07-14T18:22:05.12+02:00", "2023-07-14", exiftool's
+ * "2023:07:14 18:22:05+02:00", odd "+1:00" offsets) and RFC 1123 ("Fri, 14 Jul 2023
+ * 18:22:05 +0200", the PNG convention for "Creation Time").
+ */
+export function parseStampedDate(text: unknown): StampedDate | null {
+  if (typeof text !== 'string') return null;
+  const trimmed = text.trim();
+  const iso =
+    /^(\d{4})[-:](\d{2})[-:](\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2}))?(?:[.,](\d+))?\s*(Z|[+-]\d{1,2}(?::?\d{2})?)?)?$/i.exec(trimmed);
+  if (iso) {
+    const dateOnly = iso[4] === undefined;
+    const wall: WallClock = {
+      year: Number(iso[1]), month: Number(iso[2]), day: Number(iso[3]),
+      hour: dateOnly ? 12 : Number(iso[4]), minute: dateOnly ? 0 : Number(iso[5]), second: Number(iso[6] ?? 0),
+      millisecond: iso[7] ? Number(iso[7].slice(0, 3).padEnd(3, '0')) : 0,
+    };
+    if (!isValidWallClock(wall)) return null;
+    return { wall, offsetMin: dateOnly ? null : parseLooseOffset(iso[8]), dateOnly };
+  }
+  const rfc = /(\d{1,2})\s+([a-z]{3})[a-z]*\s+(\d{4})\s+(\d{2}):(\d{2})(?::(\d{2}))?\s*(GMT|UTC|UT|Z|[+-]\d{4})?/i.exec(trimmed);
+  if (rfc) {
+    const month = MONTHS.indexOf(rfc[2]!.toLowerCase()) + 1;
+    const wall: WallClock = {
+      year: Number(rfc[3]), month, day: Number(rfc[1]),
+      hour: Number(rfc[4]), minute: Number(rfc[5]), second: Number(rfc[6] ?? 0), millisecond: 0,
+    };
+    if (month === 0 || !isValidWallClock(wall)) return null;
+    const zone = rfc[7]?.toUpperCase();
+    const offsetMin = zone === undefined ? null : /^[+-]/.test(zone) ? parseLooseOffset(zone) : 0;
+    return { wall, offsetMin, dateOnly: false };
+  }
+  return null;
+}
+
+/** "Z", "+02:00", "+0200", "+2:00", "+02" → minutes east of UTC; null when absent or out of range. */
+export function parseLooseOffset(text: string | undefined): number | null {
+  if (!text) return null;
+  if (text.toUpperCase() === 'Z') return 0;
+  const m = /^([+-])(\d{1,2}):?(\d{2})?$/.exec(text);
+  if (!m) return null;
+  const minutes = Number(m[2]) * 60 + Number(m[3] ?? 0);
+  if (minutes > 14 * 60 || Number(m[3] ?? 0) > 59) return null;
+  return m[1] === '-' ? -minutes : minutes;
+}

@@ -6,7 +6,13 @@ import { imageSize } from 'image-size';
 import sharp from 'sharp';
 import type { MediaType } from '../shared/api-types.js';
 import { supportedMimes } from './media-types.js';
-import type { RawDateTags } from './taken-at.js';
+import { parseExifDateTime, parseStampedDate } from './date-sources.js';
+import { readDatesWithExiftool } from './exiftool-fallback.js';
+import { heifDisplaySize, readHeifMeta, tiffInExifItem, type Extent } from './heif-boxes.js';
+import { readIptcDate } from './iptc-date.js';
+import { readPngMetadata } from './png-chunks.js';
+import type { OtherDates, RawDateTags } from './taken-at.js';
+import { findXmpPacket, xmpCaptureDate } from './xmp-dates.js';
 
 /** What reading a file's first bytes tells: kind, size in pixels, camera, dates. */
 export interface FileFacts {
@@ -17,6 +23,8 @@ export interface FileFacts {
   orientation: number;
   fingerprint: string;
   tags: RawDateTags | null;
+  /** Dates from XMP, IPTC and PNG text in the file (a sidecar's is added by the library). */
+  other: Partial<OtherDates>;
   make: string | null;
   model: string | null;
   lat: number | null;
@@ -61,6 +69,7 @@ const exifOptions = {
     'Make', 'Model', 'Orientation', 'DateTimeOriginal', 'OffsetTimeOriginal', 'SubSecTimeOriginal',
     'CreateDate', 'DateTimeDigitized', 'OffsetTimeDigitized', 'ModifyDate', 'DateTime', 'OffsetTime',
     'GPSLatitude', 'GPSLatitudeRef', 'GPSLongitude', 'GPSLongitudeRef',
+    'SubSecTimeDigitized', 'SubSecTime', 'GPSDateStamp', 'GPSTimeStamp',
   ],
 };
 
@@ -86,7 +95,7 @@ export class FileProber {
     }
     this.metadataReads++;
     const sniffed = await fileTypeFromBuffer(head).catch(() => undefined);
-    const mime = sniffed ? normalizeMime(sniffed.mime) : undefined;
+    const mime = sniffed ? normalizeMime(sniffed.mime) : isTiffHeader(head) ? 'image/tiff' : undefined;
     const type = mime ? supportedMimes[mime] : undefined;
     if (!mime || !type) {
       return { ok: false, reason: `unsupported content (${sniffed ? sniffed.mime : 'not a known image or video format'})` };
@@ -116,25 +125,161 @@ async function imageFacts(
   fingerprint: string,
 ): Promise<ProbeResult> {
   const facts = emptyFacts('image', mime, fingerprint);
-  const exif = (await exifr.parse(head, exifOptions).catch(() => null)) as Record<string, unknown> | null;
-  if (exif) {
-    facts.tags = exif as RawDateTags;
-    facts.orientation = validOrientation(exif.Orientation);
-    facts.make = cleanText(exif.Make);
-    facts.model = cleanText(exif.Model);
-    if (typeof exif.latitude === 'number' && typeof exif.longitude === 'number' &&
-        Number.isFinite(exif.latitude) && Number.isFinite(exif.longitude)) {
-      facts.lat = round6(exif.latitude);
-      facts.lon = round6(exif.longitude);
-    }
+  const embedded = await readEmbedded(absPath, head, size, mime);
+  let exif = embedded.tiff ? await parseExif(embedded.tiff) : null;
+  // EXIF is there but exifr gave up on it (odd offsets, a block running past the head).
+  const broken = embedded.hasExif && (exif === null || 'errors' in exif);
+  if (broken && !hasCaptureDate(exif)) exif = (await fallbackExif(absPath)) ?? exif;
+  if (exif) applyExif(facts, exif);
+  const tags = facts.tags;
+  // XMP is read when EXIF lacks the capture date or its offset (the XMP copy may carry it).
+  if (!hasCaptureDate(tags) || !hasOffset(tags)) {
+    const xmp = embedded.xmp ?? findXmpPacket(head);
+    facts.other.xmp = xmp ? xmpCaptureDate(xmp) : null;
   }
-  const dims = await dimensions(absPath, head, size);
+  if (!hasCaptureDate(tags) && !facts.other.xmp) facts.other.iptc = readIptcDate(head);
+  if (embedded.pngCreationTime) facts.other.png = parseStampedDate(embedded.pngCreationTime);
+  if (!hasAnyDate(facts) && (broken || (mime === 'image/jpeg' && hasMakerSegment(head)))) {
+    // The last resort for EXIF that defeats both parsers above: exiftool, where installed.
+    const fromTool = await readDatesWithExiftool(absPath);
+    if (fromTool) facts.tags = { ...facts.tags, ...fromTool };
+  }
+  const dims = embedded.displaySize ?? (await dimensions(absPath, head, size));
   if (!dims) return { ok: false, reason: 'no readable image data' };
-  const swap = facts.orientation >= 5;
+  // HEIF/AVIF display size comes from the container's irot (EXIF orientation is ignored there).
+  const swap = !embedded.displaySize && facts.orientation >= 5;
   facts.width = swap ? dims.height : dims.width;
   facts.height = swap ? dims.width : dims.height;
   return { ok: true, facts };
 }
+
+interface Embedded {
+  /** Where exifr should look: the file head, or the TIFF block of a HEIF Exif item / PNG eXIf. */
+  tiff: Buffer | null;
+  xmp: string | null;
+  pngCreationTime: string | null;
+  displaySize: { width: number; height: number } | null;
+  /** The file carries an EXIF block (whether or not exifr can read it). */
+  hasExif: boolean;
+}
+
+const EXIF_MARK = Buffer.from('Exif\0\0', 'latin1');
+
+async function readEmbedded(absPath: string, head: Buffer, size: number, mime: string): Promise<Embedded> {
+  const found: Embedded = { tiff: head, xmp: null, pngCreationTime: null, displaySize: null, hasExif: false };
+  if (mime === 'image/heic' || mime === 'image/heif' || mime === 'image/avif') {
+    const heif = await readHeif(absPath, head, size);
+    if (heif) {
+      found.displaySize = heifDisplaySize(heif.meta);
+      if (heif.meta.exif) found.tiff = heif.tiff; // null when the item holds no TIFF header
+      found.xmp = heif.xmp;
+    }
+  } else if (mime === 'image/png') {
+    const png = readPngMetadata(head);
+    found.tiff = png?.exif ? stripExifMark(png.exif) : null;
+    found.xmp = png?.xmp ?? null;
+    found.pngCreationTime = png?.creationTime ?? null;
+  }
+  // A TIFF file is one EXIF-style structure throughout.
+  found.hasExif = found.tiff !== null && (found.tiff !== head || mime === 'image/tiff' || head.includes(EXIF_MARK));
+  return found;
+}
+
+async function readHeif(absPath: string, head: Buffer, size: number) {
+  let bytes = head;
+  let result = readHeifMeta(bytes);
+  if (result && 'needBytes' in result && result.needBytes <= size) {
+    bytes = await readRange(absPath, 0, result.needBytes);
+    result = readHeifMeta(bytes);
+  }
+  if (!result || !('meta' in result)) return null;
+  const { meta } = result;
+  const item = async (extents: Extent[] | null) => {
+    if (!extents || extents.length === 0) return null;
+    const total = extents.reduce((sum, e) => sum + e.length, 0);
+    if (total > MAX_ITEM_BYTES) return null;
+    const parts: Buffer[] = [];
+    for (const e of extents) {
+      parts.push(e.offset + e.length <= bytes.length ? bytes.subarray(e.offset, e.offset + e.length) : await readRange(absPath, e.offset, e.length));
+    }
+    return Buffer.concat(parts);
+  };
+  const exifItem = await item(meta.exif).catch(() => null);
+  const xmpItem = await item(meta.xmp).catch(() => null);
+  return { meta, tiff: exifItem ? tiffInExifItem(exifItem) : null, xmp: xmpItem ? xmpItem.toString('utf8') : null };
+}
+
+/** Exif and XMP items are a few KiB; a larger one is not metadata worth indexing. */
+const MAX_ITEM_BYTES = 1024 * 1024;
+
+async function readRange(absPath: string, offset: number, length: number): Promise<Buffer> {
+  const handle = await open(absPath, 'r');
+  try {
+    const buf = Buffer.alloc(length);
+    const { bytesRead } = await handle.read(buf, 0, length, offset);
+    return buf.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+const stripExifMark = (block: Buffer) => (block.subarray(0, 6).equals(EXIF_MARK) ? block.subarray(6) : block);
+
+async function parseExif(source: Buffer): Promise<Record<string, unknown> | null> {
+  const exif = (await exifr.parse(source, exifOptions).catch(() => null)) as Record<string, unknown> | null | undefined;
+  return exif ?? null;
+}
+
+/**
+ * A second reader for EXIF that exifr gave up on in the head (odd offsets, a block running
+ * past the first 64 KiB): the EXIF block as libvips extracts it. Runs only for files whose
+ * fast path found no capture date although they carry EXIF.
+ */
+async function fallbackExif(absPath: string): Promise<Record<string, unknown> | null> {
+  try {
+    const meta = await sharp(absPath, { failOn: 'none' }).metadata();
+    return meta.exif ? await parseExif(stripExifMark(meta.exif)) : null;
+  } catch {
+    return null;
+  }
+}
+
+function applyExif(facts: FileFacts, exif: Record<string, unknown>): void {
+  facts.tags = exif as RawDateTags;
+  facts.orientation = validOrientation(exif.Orientation);
+  facts.make = cleanText(exif.Make);
+  facts.model = cleanText(exif.Model);
+  if (typeof exif.latitude === 'number' && typeof exif.longitude === 'number' &&
+      Number.isFinite(exif.latitude) && Number.isFinite(exif.longitude)) {
+    facts.lat = round6(exif.latitude);
+    facts.lon = round6(exif.longitude);
+  }
+}
+
+/**
+ * A JPEG segment where cameras kept their own metadata before EXIF was settled: APP12
+ * (Olympus/Agfa "PictureInfo") or a Canon CIFF heap in APP0. Only exiftool reads dates
+ * from them.
+ */
+function hasMakerSegment(head: Buffer): boolean {
+  let at = 2;
+  while (at + 4 <= head.length && head[at] === 0xff) {
+    const marker = head[at + 1]!;
+    if (marker === 0xda || marker === 0xd9) return false; // image data: no more metadata
+    // APP12 "Ducky" is Photoshop's Save for Web, not a camera's.
+    if (marker === 0xec && head.toString('latin1', at + 4, at + 9) !== 'Ducky') return true;
+    if (marker === 0xe0 && head.toString('latin1', at + 10, at + 14) === 'HEAP') return true;
+    at += 2 + head.readUInt16BE(at + 2);
+  }
+  return false;
+}
+
+const hasCaptureDate = (tags: RawDateTags | null) =>
+  !!tags && (parseExifDateTime(tags.DateTimeOriginal) !== null || parseExifDateTime(tags.CreateDate ?? tags.DateTimeDigitized) !== null);
+const hasOffset = (tags: RawDateTags | null) =>
+  !!tags && [tags.OffsetTimeOriginal, tags.OffsetTimeDigitized, tags.OffsetTime].some((t) => typeof t === 'string' && t.trim() !== '');
+const hasAnyDate = (facts: FileFacts) =>
+  hasCaptureDate(facts.tags) || !!facts.other.xmp || !!facts.other.iptc || !!facts.other.png;
 
 /** Header-only dimensions; falls back to libvips when the header lies beyond the head buffer. */
 async function dimensions(absPath: string, head: Buffer, size: number) {
@@ -178,9 +323,19 @@ async function readHeadAndFingerprint(absPath: string, size: number) {
 function emptyFacts(type: MediaType, mime: string, fingerprint: string): FileFacts {
   return {
     type, mime, fingerprint,
-    width: null, height: null, orientation: 1, tags: null,
+    width: null, height: null, orientation: 1, tags: null, other: {},
     make: null, model: null, lat: null, lon: null, durationMs: null, videoCreatedMs: null,
   };
+}
+
+/**
+ * A TIFF header ("II*\0" little-endian, "MM\0*" big-endian). file-type walks the first IFD
+ * to tell TIFF from camera raw formats and gives up when that IFD lies past the head, as in
+ * TIFFs written with their directory at the end (scanners, big-endian writers).
+ */
+function isTiffHeader(head: Buffer): boolean {
+  const mark = head.toString('latin1', 0, 4);
+  return mark === 'II*\0' || mark === 'MM\0*';
 }
 
 function normalizeMime(mime: string): string {

@@ -9,10 +9,12 @@ import { Limiter } from '../util/limiter.js';
 import { FileProber, type VideoProber } from './file-probe.js';
 import { MarksStore } from './marks-store.js';
 import { MediaIndex, type Marks } from './media-index.js';
-import { hasMediaExtension, isHidden } from './media-types.js';
+import { hasMediaExtension, isHidden, mediaExtensions } from './media-types.js';
 import { presentItem } from './present.js';
 import type { MediaRecord } from './record.js';
 import { buildRecord } from './record-factory.js';
+import { zoneAtPosition } from './position-zone.js';
+import { isSidecarName, readSidecarDate, sidecarCandidates, sidecarTarget } from './sidecar.js';
 import { readSnapshot, writeSnapshot } from './snapshot.js';
 import { isInside, walkMedia, type FoundFile } from './walk.js';
 import { watchMedia, type MediaWatcher, type WatchEvent } from './watcher.js';
@@ -25,6 +27,8 @@ export interface LibraryOptions {
   bus: EventBus;
   log: Logger;
   probeVideo?: VideoProber | null;
+  /** IANA zone at a GPS position, for photos whose offset nothing else gives (default: tz-lookup; null: none). */
+  zoneAt?: ((lat: number, lon: number) => string | null) | null;
   /** Metadata reads in parallel; I/O bound, so a little above the core count. */
   readConcurrency?: number;
   snapshotDelayMs?: number;
@@ -169,7 +173,7 @@ export class Library extends EventEmitter<LibraryEvents> {
       for (const file of batch) {
         seen.add(file.rel);
         const known = this.index.getByPath(file.rel);
-        if (!known || known.size !== file.size || known.mtimeMs !== file.mtimeMs) changed.push(file);
+        if (!known || !isCurrent(known, file)) changed.push(file);
       }
       this.scan.total = seen.size;
       this.progress();
@@ -230,7 +234,13 @@ export class Library extends EventEmitter<LibraryEvents> {
   /** Re-stats one path and brings the index in line with what is on disk. */
   private async refreshPath(rel: string): Promise<void> {
     const name = rel.slice(rel.lastIndexOf('/') + 1);
-    if (rel.split('/').some(isHidden) || !hasMediaExtension(name)) return;
+    if (rel.split('/').some(isHidden)) return;
+    if (isSidecarName(name)) {
+      // A sidecar added, edited or removed: re-read the files it describes (never an item itself).
+      for (const target of this.sidecarTargets(rel)) await this.serialized(target, () => this.refreshPath(target));
+      return;
+    }
+    if (!hasMediaExtension(name)) return;
     const abs = path.join(this.options.mediaDir, rel);
     const real = await realpath(abs).catch(() => null);
     if (!real || !isInside(this.realRoot, real)) {
@@ -243,15 +253,30 @@ export class Library extends EventEmitter<LibraryEvents> {
       this.removeRecord(rel, true);
       return;
     }
+    const found: FoundFile = { rel, abs, size: info.size, mtimeMs: Math.trunc(info.mtimeMs), sidecar: await findSidecar(abs) };
     const known = this.index.getByPath(rel);
-    const mtimeMs = Math.trunc(info.mtimeMs);
-    if (known && known.size === info.size && known.mtimeMs === mtimeMs) return;
-    await this.indexFile({ rel, abs, size: info.size, mtimeMs }, true);
+    if (known && isCurrent(known, found)) return;
+    await this.indexFile(found, true);
+  }
+
+  /** Indexed files a sidecar at `rel` belongs to: `a.jpg.xmp` → `a.jpg`; `a.xmp` → every `a.*`. */
+  private sidecarTargets(rel: string): string[] {
+    const slash = rel.lastIndexOf('/') + 1;
+    const folder = rel.slice(0, slash);
+    const { exact, base } = sidecarTarget(rel.slice(slash));
+    if (exact !== null) return this.index.getByPath(folder + exact) ? [folder + exact] : [];
+    const targets: string[] = [];
+    for (const ext of mediaExtensions) {
+      for (const candidate of [`${folder}${base}.${ext}`, `${folder}${base}.${ext.toUpperCase()}`]) {
+        if (this.index.getByPath(candidate)) targets.push(candidate);
+      }
+    }
+    return targets;
   }
 
   private async indexFile(file: FoundFile, announce: boolean): Promise<void> {
     const known = this.index.getByPath(file.rel);
-    if (known && known.size === file.size && known.mtimeMs === file.mtimeMs) return;
+    if (known && isCurrent(known, file)) return;
     const result = await this.prober.probe(file.abs, file.size);
     if (!result.ok && result.missing) {
       this.removeRecord(file.rel, announce); // gone since it was listed: a move, not a bad file
@@ -263,7 +288,11 @@ export class Library extends EventEmitter<LibraryEvents> {
       return;
     }
     this.skipped.delete(file.rel);
-    const record = buildRecord(file.rel, file, result.facts, this.options.zone);
+    const sidecarDate = file.sidecar ? await readSidecarDate(file.sidecar.abs).catch(() => null) : null;
+    const record = buildRecord(file.rel, file, result.facts, this.options.zone, {
+      sidecar: file.sidecar ? { date: sidecarDate, mtimeMs: file.sidecar.mtimeMs } : null,
+      zoneAt: this.options.zoneAt === undefined ? zoneAtPosition : this.options.zoneAt,
+    });
     if (known && known.fingerprint !== record.fingerprint) {
       await this.marks.rekey(known.fingerprint, record.fingerprint, record.path);
     }
@@ -378,4 +407,19 @@ export class Library extends EventEmitter<LibraryEvents> {
     await Promise.allSettled([...this.inFlight.values()]);
     if (this.scan.phase === 'watching') await this.saveSnapshot();
   }
+}
+
+/** The index already holds this file as it is on disk (content and sidecar unchanged). */
+function isCurrent(known: MediaRecord, file: FoundFile): boolean {
+  return known.size === file.size && known.mtimeMs === file.mtimeMs && known.sidecarMtimeMs === (file.sidecar?.mtimeMs ?? null);
+}
+
+/** The sidecar beside a file found by a watch event (the walk finds them in its folder listing). */
+async function findSidecar(abs: string): Promise<FoundFile['sidecar']> {
+  const folder = path.dirname(abs);
+  for (const name of sidecarCandidates(path.basename(abs))) {
+    const info = await stat(path.join(folder, name)).catch(() => null);
+    if (info?.isFile()) return { abs: path.join(folder, name), mtimeMs: Math.trunc(info.mtimeMs) };
+  }
+  return null;
 }

@@ -16,6 +16,7 @@ export function presentItem(record: MediaRecord, marks: Marks): ApiItem {
     mime: record.mime,
     takenAt: formatIsoWithOffset(record.takenAtMs, record.offsetMin),
     takenAtSource: record.takenAtSource,
+    takenAtOffsetSource: record.takenAtOffsetSource,
     width: record.width,
     height: record.height,
     size: record.size,

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { StampedDate } from './date-sources.js';
 import type { FileFacts } from './file-probe.js';
 import type { MediaRecord } from './record.js';
 import { resolveTakenAt } from './taken-at.js';
@@ -15,14 +16,24 @@ export interface FileStat {
   mtimeMs: number;
 }
 
-export function buildRecord(relPath: string, stat: FileStat, facts: FileFacts, zone: string): MediaRecord {
+/** What is read beside the file: its XMP sidecar, and how to find the zone at a GPS position. */
+export interface RecordContext {
+  sidecar?: { date: StampedDate | null; mtimeMs: number } | null;
+  zoneAt?: ((lat: number, lon: number) => string | null) | null;
+}
+
+export function buildRecord(relPath: string, stat: FileStat, facts: FileFacts, zone: string, context: RecordContext = {}): MediaRecord {
   const fileName = relPath.slice(relPath.lastIndexOf('/') + 1);
+  const sidecar = context.sidecar ?? null;
   const taken = resolveTakenAt({
     tags: facts.tags,
+    other: { ...facts.other, sidecar: sidecar?.date ?? null },
     videoCreatedMs: facts.videoCreatedMs,
     fileName,
     mtimeMs: stat.mtimeMs,
     zone,
+    position: facts.lat !== null && facts.lon !== null ? { lat: facts.lat, lon: facts.lon } : null,
+    zoneAt: context.zoneAt ?? null,
   });
   const wall = wallClockAt(taken.ms, taken.offsetMin);
   return {
@@ -33,6 +44,7 @@ export function buildRecord(relPath: string, stat: FileStat, facts: FileFacts, z
     takenAtMs: taken.ms,
     offsetMin: taken.offsetMin,
     takenAtSource: taken.source,
+    takenAtOffsetSource: taken.offsetSource,
     yearMonth: wall.year * 100 + wall.month,
     width: facts.width,
     height: facts.height,
@@ -47,5 +59,6 @@ export function buildRecord(relPath: string, stat: FileStat, facts: FileFacts, z
     model: facts.model,
     lat: facts.lat,
     lon: facts.lon,
+    sidecarMtimeMs: sidecar?.mtimeMs ?? null,
   };
 }

@@ -1,4 +1,4 @@
-import type { MediaType, TakenAtSource } from '../shared/api-types.js';
+import type { MediaType, TakenAtOffsetSource, TakenAtSource } from '../shared/api-types.js';
 
 /**
  * One indexed file, kept compact: only what listing, filtering and sorting need.
@@ -15,6 +15,7 @@ export interface MediaRecord {
   /** UTC offset (minutes) at which the photo was taken; defines its wall-clock date. */
   offsetMin: number;
   takenAtSource: TakenAtSource;
+  takenAtOffsetSource: TakenAtOffsetSource;
   /** year * 100 + month on the photo's own clock, for year/month filters. */
   yearMonth: number;
   /** Display dimensions, EXIF orientation applied. */
@@ -33,6 +34,8 @@ export interface MediaRecord {
   model: string | null;
   lat: number | null;
   lon: number | null;
+  /** mtime of the XMP sidecar whose date was read, null without one: an edited sidecar means re-reading. */
+  sidecarMtimeMs: number | null;
 }
 
 /** Key of the total order: takenAt instant, ties broken by id. */

@@ -2,6 +2,7 @@ import { stat as statCallback, type Dirent, type Stats } from 'node:fs';
 import { readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { hasMediaExtension, isHidden } from './media-types.js';
+import { isSidecarName, sidecarFor } from './sidecar.js';
 
 export interface FoundFile {
   /** Relative to the media root, '/' separated. */
@@ -9,6 +10,8 @@ export interface FoundFile {
   abs: string;
   size: number;
   mtimeMs: number;
+  /** Its XMP sidecar, when one lies beside it. */
+  sidecar?: { abs: string; mtimeMs: number } | null;
 }
 
 export interface WalkOptions {
@@ -67,6 +70,7 @@ export async function* walkMedia(
 
     const files: FoundFile[] = [];
     const regular: Array<{ rel: string; abs: string }> = [];
+    const sidecars = new Map<string, string>();
     const relPrefix = dir.rel ? `${dir.rel}/` : '';
     const absPrefix = dir.abs.endsWith(path.sep) ? dir.abs : dir.abs + path.sep;
     for (const entry of entries) {
@@ -77,6 +81,7 @@ export async function* walkMedia(
       else if (entry.isSymbolicLink())
         await followLink({ rel, abs, name: entry.name }, realRoot, stack, files, skip);
       else if (entry.isFile() && hasMediaExtension(entry.name)) regular.push({ rel, abs });
+      else if (entry.isFile() && isSidecarName(entry.name)) sidecars.set(entry.name.toLowerCase(), entry.name);
     }
     const stats = await statMany(regular.map((file) => file.abs));
     for (let i = 0; i < regular.length; i++) {
@@ -85,8 +90,22 @@ export async function* walkMedia(
       const { rel, abs } = regular[i]!;
       files.push({ rel, abs, size: info.size, mtimeMs: Math.trunc(info.mtimeMs) });
     }
+    if (sidecars.size > 0) await attachSidecars(files, sidecars, absPrefix);
     if (files.length > 0) yield files;
   }
+}
+
+/** Finds and stats each file's sidecar among the folder's `.xmp` names (only folders that have any). */
+async function attachSidecars(files: FoundFile[], sidecars: ReadonlyMap<string, string>, absPrefix: string): Promise<void> {
+  const withSidecar = files.flatMap((file) => {
+    const name = sidecarFor(file.rel.slice(file.rel.lastIndexOf('/') + 1), sidecars);
+    return name ? [{ file, abs: absPrefix + name }] : [];
+  });
+  const stats = await statMany(withSidecar.map((entry) => entry.abs));
+  withSidecar.forEach(({ file, abs }, i) => {
+    const info = stats[i];
+    if (info?.isFile()) file.sidecar = { abs, mtimeMs: Math.trunc(info.mtimeMs) };
+  });
 }
 
 async function followLink(

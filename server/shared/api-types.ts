@@ -3,7 +3,19 @@
  * This module must stay free of runtime imports so the browser bundle can use it.
  */
 export type MediaType = 'image' | 'video';
-export type TakenAtSource = 'exif' | 'video' | 'filename' | 'mtime';
+/**
+ * Where `takenAt` came from, in the order they are tried: an XMP sidecar, EXIF
+ * DateTimeOriginal, XMP in the file, IPTC, EXIF CreateDate, PNG creation time, the video
+ * container, the file name, EXIF ModifyDate (an edit time), the file's mtime.
+ */
+export type TakenAtSource =
+  | 'sidecar' | 'exif' | 'xmp' | 'iptc' | 'png' | 'video' | 'filename' | 'modified' | 'mtime';
+/**
+ * Where the UTC offset of `takenAt` came from: written in the file (the date's own offset or
+ * another EXIF offset tag), the GPS clock, the time zone at the GPS position, or the
+ * configured time zone.
+ */
+export type TakenAtOffsetSource = 'file' | 'gps' | 'location' | 'zone';
 
 export interface ApiItem {
   id: string;
@@ -15,6 +27,7 @@ export interface ApiItem {
   /** ISO-8601 with the offset the photo was taken at. */
   takenAt: string;
   takenAtSource: TakenAtSource;
+  takenAtOffsetSource: TakenAtOffsetSource;
   width: number | null;
   height: number | null;
   size: number;

@@ -8,9 +8,9 @@ import type { MediaRecord } from '../../server/media/record.js';
 function record(n: number): MediaRecord {
   return {
     id: `id${String(n).padStart(14, '0')}`, path: `2023/${n}.jpg`, type: 'image', mime: 'image/jpeg',
-    takenAtMs: Date.UTC(2023, 0, 1) + n, offsetMin: 120, takenAtSource: 'exif', yearMonth: 202301, width: 40, height: 30,
+    takenAtMs: Date.UTC(2023, 0, 1) + n, offsetMin: 120, takenAtSource: 'exif', takenAtOffsetSource: 'file', yearMonth: 202301, width: 40, height: 30,
     orientation: 1, size: 10, mtimeMs: 0, fingerprint: `fp${n}`, version: `v${n}`, durationMs: null,
-    placeholder: null, make: 'Canon', model: null, lat: 1.5, lon: 2.5,
+    placeholder: null, make: 'Canon', model: null, lat: 1.5, lon: 2.5, sidecarMtimeMs: null,
   };
 }
 

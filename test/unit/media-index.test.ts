@@ -7,9 +7,9 @@ import type { MediaRecord } from '../../server/media/record.js';
 function record(n: number, takenAtMs: number, path = `a/${n}.jpg`): MediaRecord {
   return {
     id: `id${String(n).padStart(14, '0')}`, path, type: n % 5 === 0 ? 'video' : 'image', mime: 'image/jpeg',
-    takenAtMs, offsetMin: 0, takenAtSource: 'exif', yearMonth: 202301 + (n % 3), width: 1, height: 1,
+    takenAtMs, offsetMin: 0, takenAtSource: 'exif', takenAtOffsetSource: 'file', yearMonth: 202301 + (n % 3), width: 1, height: 1,
     orientation: 1, size: 1, mtimeMs: 0, fingerprint: `fp${n}`, version: 'v', durationMs: null,
-    placeholder: null, make: null, model: null, lat: null, lon: null,
+    placeholder: null, make: null, model: null, lat: null, lon: null, sidecarMtimeMs: null,
   };
 }
 

@@ -8,9 +8,10 @@ import { readSnapshot, snapshotFields, snapshotPath, writeSnapshot } from '../..
 
 const record = (n: number): MediaRecord => ({
   id: `id${String(n).padStart(14, '0')}`, path: `2023/${n}.jpg`, type: n % 2 ? 'video' : 'image', mime: 'image/jpeg',
-  takenAtMs: 1_700_000_000_000 + n, offsetMin: 120, takenAtSource: 'exif', yearMonth: 202311, width: 4032 + n,
+  takenAtMs: 1_700_000_000_000 + n, offsetMin: 120, takenAtSource: 'exif', takenAtOffsetSource: n % 2 ? 'file' : 'gps', yearMonth: 202311, width: 4032 + n,
   height: 3024, orientation: 6, size: 1000 + n, mtimeMs: 1_690_000_000_000, fingerprint: `fp${n}`, version: `v${n}`,
   durationMs: n % 2 ? 1500 : null, placeholder: n % 3 ? 'abc' : null, make: n % 3 ? 'Apple' : null, model: null, lat: 59.9, lon: n % 2 ? 10.7 : null,
+  sidecarMtimeMs: n % 2 ? 1_690_000_000_500 : null,
 });
 
 void describe('index snapshot', () => {

@@ -95,6 +95,7 @@ function sampleItem(): ApiItem {
     mime: 'image/jpeg',
     takenAt: new Date().toISOString().replace(/\.\d{3}Z$/, '+00:00'),
     takenAtSource: 'exif',
+    takenAtOffsetSource: 'file',
     width: 4032,
     height: 3024,
     size: 3_145_728,

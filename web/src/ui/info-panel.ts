@@ -2,7 +2,17 @@ import type { ApiItemDetail } from '../../../server/shared/api-types.js';
 import { h } from '../lib/dom.js';
 import { bytes, duration, takenLabel } from '../lib/format.js';
 
-const SOURCE: Record<string, string> = { exif: 'from the camera', video: 'from the video', filename: 'from the file name', mtime: 'from the file date' };
+const SOURCE: Record<string, string> = {
+  sidecar: 'from the XMP sidecar',
+  exif: 'from the camera',
+  xmp: 'from the XMP data',
+  iptc: 'from the IPTC data',
+  png: 'from the PNG data',
+  video: 'from the video',
+  filename: 'from the file name',
+  modified: 'from the last edit',
+  mtime: 'from the file date',
+};
 
 /** The details drawer in the lightbox, filled from `GET /api/media/:id`. */
 export class InfoPanel {
