@@ -7,7 +7,7 @@ import { render, type RenderLimits, type RenderOps } from './render.js';
 import { toMediaError } from './render-errors.js';
 import { loadSource, type SourceOptions } from './source.js';
 import type { RenderObserver } from './thumb-service.js';
-import { canonicalTransformKey, type FitMode, type TransformLimits, type TransformSpec } from './transform-params.js';
+import { canonicalTransformKey, type Anchor, type FitMode, type TransformLimits, type TransformSpec } from './transform-params.js';
 
 export type ResolvedSpec = TransformSpec & { format: OutputFormat; quality: number };
 
@@ -21,6 +21,17 @@ export interface TransformServiceOptions {
 }
 
 const fitOf: Readonly<Record<FitMode, RenderOps['fit']>> = { max: 'inside', crop: 'cover', pad: 'contain', stretch: 'fill' };
+const positionOf: Readonly<Record<Anchor, string>> = {
+  topleft: 'left top',
+  topcenter: 'top',
+  topright: 'right top',
+  middleleft: 'left',
+  middlecenter: 'centre',
+  middleright: 'right',
+  bottomleft: 'left bottom',
+  bottomcenter: 'bottom',
+  bottomright: 'right bottom',
+};
 
 /** On-the-fly transforms with a byte-bounded cache keyed by item version + canonical spec. */
 export class TransformService {
@@ -73,10 +84,16 @@ export function renderOps(spec: ResolvedSpec, limits: TransformLimits): RenderOp
     enlarge: spec.upscale,
     format: spec.format,
     quality: spec.quality,
-    rotate: spec.rotate,
-    flip: spec.flip,
+    rotate: spec.orientation.rotate,
+    flip: spec.orientation.mirror ? 'h' : null,
     blur: spec.blur,
     grayscale: spec.grayscale,
+    crop: spec.crop,
+    position: positionOf[spec.anchor],
+    background: spec.background,
+    kernel: spec.kernel,
+    brighten: spec.brighten,
+    contrast: spec.contrast,
   };
 }
 
