@@ -2,6 +2,8 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Library } from '../media/library.js';
 import type { MediaRecord } from '../media/record.js';
+import { readJsonBody } from '../auth/json-body.js';
+import { planOutputs, renderOutputs, type BatchLimits } from '../thumbs/batch-outputs.js';
 import { mimeOf } from '../thumbs/formats.js';
 import { parseNamedOutput } from '../thumbs/named-output.js';
 import type { Thumbnails } from '../thumbs/setup.js';
@@ -20,7 +22,7 @@ import { immutableCaching, shortCaching } from './thumb-routes.js';
 export type TransformGuard = (ctx: Context, record: MediaRecord) => void | Promise<void>;
 
 export interface TransformRouteOptions {
-  limits: TransformLimits;
+  limits: TransformLimits & { maxBatchOutputs: number; maxBatchPixels: number };
   guard?: TransformGuard;
 }
 
@@ -44,6 +46,19 @@ export function transformRoutes(library: Library, thumbs: Thumbnails, options: T
     ctx.type = mimeOf[spec.format];
     ctx.body = data;
   };
+
+  // Several outputs at once: `{"outputs":["w300.jpg","x200.webp"]}` → their URLs and sizes.
+  router.post('/media/:id/outputs', async (ctx) => {
+    const record = requireRecord(library, ctx.params.id);
+    await guard(ctx, record);
+    const body = await readJsonBody(ctx);
+    const unknown = Object.keys(body).find((key) => key !== 'outputs');
+    if (unknown) throw invalidParameter(unknown, 'only "outputs" in the body', 'an unknown field');
+    const limits: BatchLimits = { ...options.limits, maxOutputs: options.limits.maxBatchOutputs, maxPixels: options.limits.maxBatchPixels };
+    const planned = planOutputs(record, body.outputs, thumbs.transforms, limits);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = { outputs: await renderOutputs(record, planned, thumbs.transforms) };
+  });
 
   router.get('/media/:id/image', async (ctx) => {
     const record = requireRecord(library, ctx.params.id);

@@ -69,6 +69,9 @@ export const configSchema = z.strictObject({
       maxInputPixels: positiveInt.default(268_402_689),
       signed: z.boolean().default(false),
       cacheBytes: z.number().int().min(0).default(256 * 1024 * 1024),
+      /** `POST /api/media/:id/outputs`: outputs per request, and their pixels added up. */
+      maxBatchOutputs: positiveInt.max(100).default(12),
+      maxBatchPixels: positiveInt.default(40_000_000),
     })
     .prefault({}),
   video: z

@@ -25,7 +25,8 @@ export interface ApiItem {
   placeholder: string | null;
   camera: { make: string | null; model: string | null } | null;
   gps: { lat: number; lon: number } | null;
-  thumbs: { small: string; large: string };
+  /** `srcset`: width descriptors (`/api/media/ID/image?w=640&v=… 640w, …`); empty when the width is unknown. */
+  thumbs: { small: string; large: string; srcset?: string };
 }
 
 export interface ApiItemDetail extends ApiItem {
