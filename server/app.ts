@@ -29,6 +29,8 @@ import { securityHeaders } from './api/security-headers.js';
 import { sessionRoutes } from './api/session-routes.js';
 import { shareRoutes } from './api/share-routes.js';
 import { staticRoutes } from './api/static-routes.js';
+import { commandRoutes } from './api/command-routes.js';
+import { CommandService } from './commands/command-service.js';
 
 export interface SpisDeps {
   log?: Logger;
@@ -109,7 +111,8 @@ export async function createSpis(config: Config, deps: SpisDeps = {}): Promise<S
   app.use(accessMiddleware(auth)); // before every router: one place decides who may call what
   const ops = [probeRoutes({ ready: () => library.isReady && !closing }), metricsRoute(metrics, { public: config.metrics.public })];
   const authRoutes = [sessionRoutes(auth), shareRoutes(auth, config.publicUrl)];
-  for (const router of [...ops, mediaRoutes(library), ...authRoutes, ...thumbnailRoutes(library, thumbs, config), statusRoute(library, status)]) {
+  const commands = new CommandService(config.commands, { library, dataDir: config.data, log });
+  for (const router of [...ops, mediaRoutes(library), ...authRoutes, commandRoutes(commands), ...thumbnailRoutes(library, thumbs, config), statusRoute(library, status)]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }

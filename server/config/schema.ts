@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { commandsSchema } from '../commands/command-config.js';
 
 /**
  * The one description of spis' configuration: shape, defaults and limits.
@@ -81,6 +82,8 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   webhooks: z.array(webhook).default([]),
+  /** Custom commands offered in the web app (see server/commands). */
+  commands: commandsSchema,
   /** How webhook deliveries are sent and retried (exponential backoff with jitter, bounded). */
   webhookRetry: z
     .strictObject({
