@@ -1,5 +1,6 @@
 import { AppError, invalidParameter, notFound } from '../api/errors.js';
 import type { Role } from '../auth/roles.js';
+import type { ApiCommand, ApiCommandResult } from '../shared/api-types.js';
 import type { Library } from '../media/library.js';
 import type { MediaRecord } from '../media/record.js';
 import { formatIsoWithOffset } from '../media/wall-clock.js';
@@ -9,29 +10,8 @@ import type { CommandConfig } from './command-config.js';
 import { expandArgv, type PlaceholderItem } from './placeholders.js';
 import { runProgram, type RunResult } from './runner.js';
 
-/** What the web app needs to show a command: never its argv or environment. */
-export interface CommandInfo {
-  name: string;
-  label: string;
-  icon: string | null;
-  hotkey: string | null;
-  confirm: string | null;
-  multi: boolean;
-}
-
-export interface CommandOutcome {
-  command: string;
-  ok: boolean;
-  /** Why it failed, in words, when it did. */
-  error: string | null;
-  exitCode: number | null;
-  signal: string | null;
-  timedOut: boolean;
-  durationMs: number;
-  stdout: string;
-  stderr: string;
-  truncated: { stdout: boolean; stderr: boolean };
-}
+export type CommandInfo = ApiCommand;
+export type CommandOutcome = ApiCommandResult;
 
 /** Who asks: a user or token with a role, or the lone local user of a server without users. */
 export interface Caller {

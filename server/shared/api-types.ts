@@ -61,6 +61,34 @@ export interface SessionInfo {
   csrfToken: string | null;
 }
 
+/** A custom command the caller may run (`GET /api/commands`); never its program or arguments. */
+export interface ApiCommand {
+  name: string;
+  label: string;
+  icon: string | null;
+  hotkey: string | null;
+  /** A question to ask before running, when configured. */
+  confirm: string | null;
+  /** Runs on several items at once. */
+  multi: boolean;
+}
+
+/** How a run ended (`POST /api/commands/:name`). */
+export interface ApiCommandResult {
+  command: string;
+  ok: boolean;
+  /** Why it failed, in words, when it did. */
+  error: string | null;
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  durationMs: number;
+  /** The first 64 KiB of each. */
+  stdout: string;
+  stderr: string;
+  truncated: { stdout: boolean; stderr: boolean };
+}
+
 export interface ApiError {
   error: { code: string; message: string };
 }
