@@ -77,7 +77,7 @@ void describe('PWA custom commands', () => {
     await page.waitForSelector('.tile.loaded');
     const ids = (await page.$$eval('.tile', (tiles) => tiles.slice(0, 2).map((tile) => tile.getAttribute('data-id')))) as string[];
     await page.evaluate((chosen) => {
-      const spis = (window as unknown as { spis: { app: { selection: { toggle(id: string): void } } } }).spis;
+      const spis = (globalThis as unknown as { spis: { app: { selection: { toggle(id: string): void } } } }).spis;
       for (const id of chosen) spis.app.selection.toggle(id);
     }, ids);
     await page.waitForSelector('#selection-bar:not([hidden])');
