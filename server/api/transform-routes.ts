@@ -3,7 +3,7 @@ import type { Context } from 'koa';
 import type { Library } from '../media/library.js';
 import type { MediaRecord } from '../media/record.js';
 import { readJsonBody } from '../auth/json-body.js';
-import { planOutputs, renderOutputs, type BatchLimits } from '../thumbs/batch-outputs.js';
+import { batchLimitsOf, planOutputs, renderOutputs } from '../thumbs/batch-outputs.js';
 import { mimeOf } from '../thumbs/formats.js';
 import { parseNamedOutput } from '../thumbs/named-output.js';
 import type { Thumbnails } from '../thumbs/setup.js';
@@ -54,8 +54,7 @@ export function transformRoutes(library: Library, thumbs: Thumbnails, options: T
     const body = await readJsonBody(ctx);
     const unknown = Object.keys(body).find((key) => key !== 'outputs');
     if (unknown) throw invalidParameter(unknown, 'only "outputs" in the body', 'an unknown field');
-    const limits: BatchLimits = { ...options.limits, maxOutputs: options.limits.maxBatchOutputs, maxPixels: options.limits.maxBatchPixels };
-    const planned = planOutputs(record, body.outputs, thumbs.transforms, limits);
+    const planned = planOutputs(record, body.outputs, thumbs.transforms, batchLimitsOf(options.limits));
     ctx.set('Cache-Control', 'no-store');
     ctx.body = { outputs: await renderOutputs(record, planned, thumbs.transforms) };
   });

@@ -19,6 +19,11 @@ export interface BatchLimits extends TransformLimits {
   maxPixels: number;
 }
 
+/** The batch bounds from the `transforms` configuration (for the route and for uploads). */
+export function batchLimitsOf(transforms: TransformLimits & { maxBatchOutputs: number; maxBatchPixels: number }): BatchLimits {
+  return { maxWidth: transforms.maxWidth, maxHeight: transforms.maxHeight, maxOutputs: transforms.maxBatchOutputs, maxPixels: transforms.maxBatchPixels };
+}
+
 export interface BatchOutput {
   name: string;
   url: string;

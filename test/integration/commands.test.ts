@@ -7,7 +7,7 @@ import type { ApiError, MediaPage } from '../../server/shared/api-types.js';
 import type { CommandInfo, CommandOutcome } from '../../server/commands/command-service.js';
 import { addUser, as, login, type Session } from '../helpers/auth.js';
 import { treeDigest, writeJpeg } from '../helpers/media.js';
-import { api, startTestServer, tempDir, type TestServer } from '../helpers/spis.js';
+import { api, startTestServer, tempDir, waitFor, type TestServer } from '../helpers/spis.js';
 
 async function script(dir: string, name: string, body: string): Promise<string> {
   const file = path.join(dir, name);
@@ -168,5 +168,34 @@ void describe('custom commands', () => {
 
   void it('left the media folder byte-identical', async () => {
     assert.deepEqual(await treeDigest(media.dir), digest);
+  });
+});
+
+void describe('custom commands and the watcher', () => {
+  void it('indexes a file a command adds to the media folder, as any new file', async () => {
+    const media = await tempDir('spis-cmd-watch-');
+    const work = await tempDir('spis-cmd-watch-work-');
+    await writeJpeg(path.join(media.dir, 'a.jpg'), { width: 64, height: 48 });
+    // The command's own business: spis never writes here, the program it runs may.
+    const copy = await script(work.dir, 'copy.sh', 'cp "$1" "${1%.jpg}-copy.jpg"');
+    const server = await startTestServer({ media: media.dir, config: { commands: [{ name: 'copy', label: 'Copy', argv: [copy, '{path}'] }] } });
+    try {
+      const [item] = (await api<MediaPage>(server, '/api/media')).body.items;
+      const answer = await api<CommandOutcome>(server, '/api/commands/copy', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ids: [item!.id] }),
+      });
+      assert.equal(answer.body.ok, true, JSON.stringify(answer.body));
+      const names = await waitFor(async () => {
+        const items = (await api<MediaPage>(server, '/api/media')).body.items.map((entry) => entry.name).sort();
+        return items.length === 2 ? items : undefined;
+      }, { timeoutMs: 15_000, what: 'the copy to be indexed' });
+      assert.deepEqual(names, ['a-copy.jpg', 'a.jpg']);
+    } finally {
+      await server.close();
+      await media.remove();
+      await work.remove();
+    }
   });
 });
