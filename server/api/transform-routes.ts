@@ -33,8 +33,10 @@ export function transformRoutes(library: Library, thumbs: Thumbnails, options: T
 
   const serve = async (ctx: Context, record: MediaRecord, raw: RawParams, version: unknown) => {
     await guard(ctx, record);
-    const spec = thumbs.transforms.resolve(parseTransformParams(raw, options.limits), ctx.get('Accept'));
-    if (raw.format === undefined || raw.format === 'auto') ctx.vary('Accept');
+    const parsed = parseTransformParams(raw, options.limits);
+    const spec = thumbs.transforms.resolve(parsed, ctx.get('Accept'));
+    // Also right for aliases (`to=webp`): only a format left open depends on Accept.
+    if (parsed.format === 'auto') ctx.vary('Accept');
     ctx.set('Cache-Control', version === record.version ? immutableCaching : shortCaching);
     ctx.etag = TransformService.cacheKey(record, spec);
     ctx.status = 200;

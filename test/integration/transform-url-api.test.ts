@@ -118,6 +118,7 @@ void describe('transform URL compatibility (RIAPI, Nano Image Server)', () => {
   });
 
   void it('renders GIF, Nano filters and resampling filters', async () => {
+    assert.equal((await get(`${base}/image?w=120&to=webp`)).response.headers.get('vary'), null, 'a format by alias does not vary by Accept');
     const gif = await get(`${base}/image?w=120&format=gif`);
     assert.equal(gif.meta.format, 'gif');
     assert.equal(gif.response.headers.get('content-type'), 'image/gif');
