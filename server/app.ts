@@ -30,6 +30,8 @@ import { securityHeaders } from './api/security-headers.js';
 import { sessionRoutes } from './api/session-routes.js';
 import { shareRoutes } from './api/share-routes.js';
 import { staticRoutes } from './api/static-routes.js';
+import { commandRoutes } from './api/command-routes.js';
+import { CommandService } from './commands/command-service.js';
 
 export interface SpisDeps {
   log?: Logger;
@@ -106,7 +108,8 @@ export async function createSpis(config: Config, deps: SpisDeps = {}): Promise<S
   app.silent = true; // errors are logged by errorMiddleware, once
   const ops = [probeRoutes({ ready: () => library.isReady && !closing }), metricsRoute(metrics, { public: config.metrics.public })];
   const authRoutes = [sessionRoutes(auth), shareRoutes(auth, config.publicUrl)];
-  const routers = [...ops, mediaRoutes(library), ...authRoutes, ...thumbnailRoutes(library, thumbs, config), statusRoute(library, status)];
+  const commands = new CommandService(config.commands, { library, dataDir: config.data, log });
+  const routers = [...ops, mediaRoutes(library), ...authRoutes, commandRoutes(commands), ...thumbnailRoutes(library, thumbs, config), statusRoute(library, status)];
   app.use(httpMiddleware(metrics, log, routePatterns(routers)));
   app.use(securityHeaders());
   app.use(errorMiddleware(log));

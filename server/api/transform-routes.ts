@@ -3,6 +3,8 @@ import { createRouter } from './router.js';
 import type { Context } from 'koa';
 import type { Library } from '../media/library.js';
 import type { MediaRecord } from '../media/record.js';
+import { readJsonBody } from '../auth/json-body.js';
+import { batchLimitsOf, planOutputs, renderOutputs } from '../thumbs/batch-outputs.js';
 import { mimeOf } from '../thumbs/formats.js';
 import { parseNamedOutput } from '../thumbs/named-output.js';
 import type { Thumbnails } from '../thumbs/setup.js';
@@ -21,7 +23,7 @@ import { immutableCaching, shortCaching } from './thumb-routes.js';
 export type TransformGuard = (ctx: Context, record: MediaRecord) => void | Promise<void>;
 
 export interface TransformRouteOptions {
-  limits: TransformLimits;
+  limits: TransformLimits & { maxBatchOutputs: number; maxBatchPixels: number };
   guard?: TransformGuard;
 }
 
@@ -32,8 +34,10 @@ export function transformRoutes(library: Library, thumbs: Thumbnails, options: T
 
   const serve = async (ctx: Context, record: MediaRecord, raw: RawParams, version: unknown) => {
     await guard(ctx, record);
-    const spec = thumbs.transforms.resolve(parseTransformParams(raw, options.limits), ctx.get('Accept'));
-    if (raw.format === undefined || raw.format === 'auto') ctx.vary('Accept');
+    const parsed = parseTransformParams(raw, options.limits);
+    const spec = thumbs.transforms.resolve(parsed, ctx.get('Accept'));
+    // Also right for aliases (`to=webp`): only a format left open depends on Accept.
+    if (parsed.format === 'auto') ctx.vary('Accept');
     ctx.set('Cache-Control', version === record.version ? immutableCaching : shortCaching);
     ctx.etag = TransformService.cacheKey(record, spec);
     ctx.status = 200;
@@ -45,6 +49,18 @@ export function transformRoutes(library: Library, thumbs: Thumbnails, options: T
     ctx.type = mimeOf[spec.format];
     ctx.body = data;
   };
+
+  // Several outputs at once: `{"outputs":["w300.jpg","x200.webp"]}` → their URLs and sizes.
+  router.post('/media/:id/outputs', async (ctx) => {
+    const record = requireRecord(library, ctx.params.id);
+    await guard(ctx, record);
+    const body = await readJsonBody(ctx);
+    const unknown = Object.keys(body).find((key) => key !== 'outputs');
+    if (unknown) throw invalidParameter(unknown, 'only "outputs" in the body', 'an unknown field');
+    const planned = planOutputs(record, body.outputs, thumbs.transforms, batchLimitsOf(options.limits));
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = { outputs: await renderOutputs(record, planned, thumbs.transforms) };
+  });
 
   router.get('/media/:id/image', async (ctx) => {
     const record = requireRecord(library, ctx.params.id);

@@ -52,7 +52,11 @@ export const accessRules: readonly Rule[] = [
   { methods: READ, pattern: /^\/api\/(media|timeline|folders)$/, access: fixed({ kind: 'listing' }) },
   { methods: WRITE, pattern: /^\/api\/media\/([^/]+)\/(favorite|archive)$/, access: fixed({ kind: 'role', role: 'member' }) },
   { methods: READ, pattern: /^\/api\/media\/([^/]+)((?:\/[^/]*)*)$/, access: itemAccess },
+  // Rendering several outputs is reading one item, like its transform URLs (CSRF still applies).
+  { methods: ['POST'], pattern: /^\/api\/media\/([^/]+)\/outputs$/, access: (_match, raw) => ({ kind: 'item', id: rawSegment(raw, 3), transform: true }) },
   { methods: READ, pattern: /^\/api\/events$/, access: fixed({ kind: 'events' }) },
+  // Each command names its own roles (checked by the route); the gate needs a signed-in user.
+  { methods: ['POST'], pattern: /^\/api\/commands\/[^/]+$/, access: fixed({ kind: 'role', role: 'viewer' }) },
   { methods: READ, pattern: /^\/metrics$/, access: fixed({ kind: 'metrics' }) },
   { methods: READ, pattern: /^\/api(\/.*)?$/, access: fixed({ kind: 'role', role: 'viewer' }) },
   { methods: null, pattern: /^\/api(\/.*)?$/, access: fixed({ kind: 'role', role: 'member' }) },

@@ -11,9 +11,10 @@ import { configCommand } from './commands/config.js';
 import { indexCommand } from './commands/index.js';
 import { templateCommand } from './commands/template.js';
 import { webhookCommand } from './commands/webhook.js';
+import { processCommand } from './commands/process.js';
 
 /** Every sub-command; `serve` runs when none is named. */
-export const commands: Command[] = [serveCommand, userCommand, tokenCommand, signUrlCommand, generateSecretCommand, indexCommand, configCommand, templateCommand, webhookCommand];
+export const commands: Command[] = [serveCommand, userCommand, tokenCommand, signUrlCommand, generateSecretCommand, indexCommand, configCommand, templateCommand, webhookCommand, processCommand];
 
 function overview(): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;

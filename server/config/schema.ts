@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { commandsSchema } from '../commands/command-config.js';
 
 /**
  * The one description of spis' configuration: shape, defaults and limits.
@@ -69,6 +70,9 @@ export const configSchema = z.strictObject({
       maxInputPixels: positiveInt.default(268_402_689),
       signed: z.boolean().default(false),
       cacheBytes: z.number().int().min(0).default(256 * 1024 * 1024),
+      /** `POST /api/media/:id/outputs`: outputs per request, and their pixels added up. */
+      maxBatchOutputs: positiveInt.max(100).default(12),
+      maxBatchPixels: positiveInt.default(40_000_000),
     })
     .prefault({}),
   video: z
@@ -78,6 +82,8 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   webhooks: z.array(webhook).default([]),
+  /** Custom commands offered in the web app (see server/commands). */
+  commands: commandsSchema,
   /** How webhook deliveries are sent and retried (exponential backoff with jitter, bounded). */
   webhookRetry: z
     .strictObject({

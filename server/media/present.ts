@@ -1,6 +1,7 @@
 import type { ApiItem } from '../shared/api-types.js';
 import type { Marks } from './media-index.js';
 import type { MediaRecord } from './record.js';
+import { srcsetOf } from './srcset.js';
 import { formatIsoWithOffset } from './wall-clock.js';
 
 /** The public shape of a record: relative paths only, never anything about the server's disk. */
@@ -30,6 +31,7 @@ export function presentItem(record: MediaRecord, marks: Marks): ApiItem {
     thumbs: {
       small: `${base}/thumb/small?v=${record.version}`,
       large: `${base}/thumb/large?v=${record.version}`,
+      srcset: srcsetOf(base, record.version, record.width),
     },
   };
 }

@@ -38,7 +38,8 @@ export interface ApiItem {
   placeholder: string | null;
   camera: { make: string | null; model: string | null } | null;
   gps: { lat: number; lon: number } | null;
-  thumbs: { small: string; large: string };
+  /** `srcset`: width descriptors (`/api/media/ID/image?w=640&v=… 640w, …`); empty when the width is unknown. */
+  thumbs: { small: string; large: string; srcset?: string };
 }
 
 export interface ApiItemDetail extends ApiItem {
@@ -71,6 +72,34 @@ export interface SessionInfo {
   share: { expiresAt: string | null } | null;
   /** Echo in `X-Spis-CSRF` on every PUT/POST/DELETE made with the cookie. */
   csrfToken: string | null;
+}
+
+/** A custom command the caller may run (`GET /api/commands`); never its program or arguments. */
+export interface ApiCommand {
+  name: string;
+  label: string;
+  icon: string | null;
+  hotkey: string | null;
+  /** A question to ask before running, when configured. */
+  confirm: string | null;
+  /** Runs on several items at once. */
+  multi: boolean;
+}
+
+/** How a run ended (`POST /api/commands/:name`). */
+export interface ApiCommandResult {
+  command: string;
+  ok: boolean;
+  /** Why it failed, in words, when it did. */
+  error: string | null;
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  durationMs: number;
+  /** The first 64 KiB of each. */
+  stdout: string;
+  stderr: string;
+  truncated: { stdout: boolean; stderr: boolean };
 }
 
 export interface ApiError {

@@ -1,5 +1,6 @@
 /** Output formats and the two fixed renditions; pure data shared by routes and renderers. */
-export type OutputFormat = 'jpeg' | 'webp' | 'avif' | 'png';
+/** `gif` only for transforms asked for it by name; thumbnails are never GIF. */
+export type OutputFormat = 'jpeg' | 'webp' | 'avif' | 'png' | 'gif';
 export type Rendition = 'small' | 'large';
 
 /** Longest edge each rendition fits into (aspect kept, never enlarged). */
@@ -10,6 +11,7 @@ export const mimeOf: Readonly<Record<OutputFormat, string>> = {
   webp: 'image/webp',
   avif: 'image/avif',
   png: 'image/png',
+  gif: 'image/gif',
 };
 
 export const isRendition = (value: unknown): value is Rendition => value === 'small' || value === 'large';

@@ -30,6 +30,18 @@ export interface ThumbnailDeps {
   tools: VideoTools;
 }
 
+/** Formats and limits every render follows, from the configuration (also used by `spis process`). */
+export function renderSettings(config: Config) {
+  const { thumbnails: settings, transforms: limits } = config;
+  const renderLimits = { maxInputPixels: limits.maxInputPixels, timeoutSeconds: settings.timeoutSeconds };
+  return {
+    policy: { avif: settings.avif, webp: settings.webp },
+    quality: settings.quality,
+    renderLimits,
+    transformLimits: { ...renderLimits, maxWidth: limits.maxWidth, maxHeight: limits.maxHeight },
+  };
+}
+
 /** Builds the thumbnail pipeline and hooks it to the library's record notices. */
 export function setupThumbnails({ config, library, log, status, tools }: ThumbnailDeps): Thumbnails {
   const { thumbnails: settings, transforms: limits } = config;
@@ -40,8 +52,7 @@ export function setupThumbnails({ config, library, log, status, tools }: Thumbna
   const limiter = new Limiter(settings.concurrency);
   const disk = new ThumbDiskCache(path.join(config.data, 'thumbs'));
   const source: SourceOptions = { library, ffmpeg: tools.ffmpeg, maxInputPixels: limits.maxInputPixels };
-  const renderLimits = { maxInputPixels: limits.maxInputPixels, timeoutSeconds: settings.timeoutSeconds };
-  const policy = { avif: settings.avif, webp: settings.webp };
+  const { policy, renderLimits } = renderSettings(config);
   const service = new ThumbService({
     library, disk, limiter, source, policy, log,
     quality: settings.quality,

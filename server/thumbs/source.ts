@@ -20,6 +20,15 @@ export interface SourceOptions {
 export async function loadSource(record: MediaRecord, options: SourceOptions): Promise<RenderSource> {
   const abs = await options.library.resolveFile(record);
   if (!abs) throw notFound('media file');
+  return fileSource(abs, record, options);
+}
+
+/** The same for a file that is not in the library (`spis process`), from what its probe found. */
+export async function fileSource(
+  abs: string,
+  record: Pick<MediaRecord, 'type' | 'mime' | 'durationMs'>,
+  options: Omit<SourceOptions, 'library'>,
+): Promise<RenderSource> {
   if (record.type === 'video') {
     const poster = options.ffmpeg ? await extractPoster(options.ffmpeg, abs, record.durationMs) : null;
     return { input: poster ?? (await placeholderPoster()), autoOrient: false };

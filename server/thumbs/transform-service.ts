@@ -3,11 +3,11 @@ import type { Limiter } from '../util/limiter.js';
 import type { FormatPolicy, OutputFormat } from './formats.js';
 import { SharedCache } from './memory-cache.js';
 import { negotiateFormat } from './negotiate.js';
-import { render, type RenderLimits, type RenderOps } from './render.js';
+import { render, type RenderLimits, type RenderOps, type Rendered, type RenderSource } from './render.js';
 import { toMediaError } from './render-errors.js';
 import { loadSource, type SourceOptions } from './source.js';
 import type { RenderObserver } from './thumb-service.js';
-import { canonicalTransformKey, type FitMode, type TransformLimits, type TransformSpec } from './transform-params.js';
+import { canonicalTransformKey, type Anchor, type FitMode, type TransformLimits, type TransformSpec } from './transform-params.js';
 
 export type ResolvedSpec = TransformSpec & { format: OutputFormat; quality: number };
 
@@ -21,6 +21,17 @@ export interface TransformServiceOptions {
 }
 
 const fitOf: Readonly<Record<FitMode, RenderOps['fit']>> = { max: 'inside', crop: 'cover', pad: 'contain', stretch: 'fill' };
+const positionOf: Readonly<Record<Anchor, string>> = {
+  topleft: 'left top',
+  topcenter: 'top',
+  topright: 'right top',
+  middleleft: 'left',
+  middlecenter: 'centre',
+  middleright: 'right',
+  bottomleft: 'left bottom',
+  bottomcenter: 'bottom',
+  bottomright: 'right bottom',
+};
 
 /** On-the-fly transforms with a byte-bounded cache keyed by item version + canonical spec. */
 export class TransformService {
@@ -35,8 +46,7 @@ export class TransformService {
 
   /** Fills in what the request left open: the format from `Accept`, the default quality. */
   resolve(spec: TransformSpec, accept: string | undefined): ResolvedSpec {
-    const format = spec.format === 'auto' ? negotiateFormat(accept, this.options.policy) : spec.format;
-    return { ...spec, format, quality: spec.quality ?? this.options.quality };
+    return resolveSpec(spec, accept, this.options);
   }
 
   static cacheKey(record: MediaRecord, spec: ResolvedSpec): string {
@@ -48,16 +58,31 @@ export class TransformService {
       this.options.limiter.run(async () => {
         this.renders++;
         const started = performance.now();
-        try {
-          const source = await loadSource(record, this.options.source);
-          const { data } = await render(source, renderOps(spec, this.options.limits), this.options.limits);
-          this.onRendered?.('transform', record.type, (performance.now() - started) / 1000);
-          return data;
-        } catch (error) {
+        const source = await loadSource(record, this.options.source).catch((error: unknown) => {
           throw toMediaError(error, this.options.limits.maxInputPixels, pixelsOf(record));
-        }
+        });
+        const { data } = await renderTransform(source, spec, this.options.limits, pixelsOf(record));
+        this.onRendered?.('transform', record.type, (performance.now() - started) / 1000);
+        return data;
       }, true),
     );
+  }
+}
+
+export function resolveSpec(spec: TransformSpec, accept: string | undefined, defaults: { policy: FormatPolicy; quality: number }): ResolvedSpec {
+  const format = spec.format === 'auto' ? negotiateFormat(accept, defaults.policy) : spec.format;
+  return { ...spec, format, quality: spec.quality ?? defaults.quality };
+}
+
+/**
+ * The render of a transform, shared by the HTTP routes (through the cache) and `spis process`,
+ * so both write the same bytes for the same parameters.
+ */
+export async function renderTransform(source: RenderSource, spec: ResolvedSpec, limits: RenderLimits & TransformLimits, pixels: number | null): Promise<Rendered> {
+  try {
+    return await render(source, renderOps(spec, limits), limits);
+  } catch (error) {
+    throw toMediaError(error, limits.maxInputPixels, pixels);
   }
 }
 
@@ -73,10 +98,16 @@ export function renderOps(spec: ResolvedSpec, limits: TransformLimits): RenderOp
     enlarge: spec.upscale,
     format: spec.format,
     quality: spec.quality,
-    rotate: spec.rotate,
-    flip: spec.flip,
+    rotate: spec.orientation.rotate,
+    flip: spec.orientation.mirror ? 'h' : null,
     blur: spec.blur,
     grayscale: spec.grayscale,
+    crop: spec.crop,
+    position: positionOf[spec.anchor],
+    background: spec.background,
+    kernel: spec.kernel,
+    brighten: spec.brighten,
+    contrast: spec.contrast,
   };
 }
 

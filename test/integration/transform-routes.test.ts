@@ -82,16 +82,16 @@ void describe('on-the-fly transforms and named outputs', () => {
 
   void it('rejects unknown keys, repeated keys and out-of-range values with 400', async () => {
     const bad: Array<[string, RegExp]> = [
-      ['?width=10', /^width: expected one of w, h, mode/],
+      ['?size=10', /^size: expected a supported parameter \(w, h, maxwidth/],
       ['?w=10&w=20', /^w: expected a single value/],
       ['?w=0', /^w: expected an integer from 1 to 2000/],
       ['?h=1501', /^h: expected an integer from 1 to 1500/],
       ['?w=1.5', /^w: expected an integer/],
       ['?quality=0', /^quality: expected an integer from 1 to 100/],
       ['?mode=fill', /^mode: expected one of max, crop, pad, stretch/],
-      ['?format=gif', /^format: expected one of auto, jpeg/],
+      ['?format=tiff', /^format: expected one of auto, jpeg/],
       ['?rotate=45', /^rotate: expected 90, 180 or 270/],
-      ['?flip=x', /^flip: expected one of h, v/],
+      ['?flip=z', /^flip: expected one of h, v, x, y, xy, both, none/],
       ['?blur=1000', /^blur: expected a number from 0.3 to 100/],
       ['?grayscale=maybe', /^grayscale: expected true, false, 1 or 0/],
     ];

@@ -1,5 +1,6 @@
 import './styles/app.css';
 import { AppController } from './controller/app-controller.js';
+import { CommandController } from './controller/command-controller.js';
 import { LiveController } from './controller/live-controller.js';
 import { api, prefetch } from './lib/api.js';
 import { LiveEventsClient } from './lib/live-events.js';
@@ -44,6 +45,12 @@ function startApp(can: Capabilities): AppController {
   new LiveController(app, live, status);
   app.start();
   if (can.live) live.start();
+  // Custom commands: only signed-in users (or the owner of a server without users) have any.
+  if (can.live) {
+    const lightboxActions = byId('lightbox').querySelector<HTMLElement>('.lb-actions');
+    const selection = { get ids() { return app.selection.selectedIds; }, clear: () => app.selection.clear() };
+    if (lightboxActions) void new CommandController({ lightbox: ui.lightbox, lightboxActions, selectionBar: byId('selection-bar'), selection, toasts: ui.toasts }).start();
+  }
   // Exposed for tests and benchmarks that count what is rendered.
   (window as unknown as { spis: unknown }).spis = { app, timeline: ui.timeline };
   return app;

@@ -28,6 +28,10 @@ export class SelectionController {
     this.render();
   }
 
+  get selectedIds(): string[] {
+    return [...this.ids];
+  }
+
   forget(id: string): void {
     if (this.ids.delete(id)) this.render();
   }
