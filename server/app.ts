@@ -2,6 +2,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
+import { apiCompression } from './api/compression.js';
 import { errorMiddleware } from './api/error-middleware.js';
 import { mediaRoutes } from './api/media-routes.js';
 import { statusRoute, type StatusSections } from './api/status-route.js';
@@ -106,6 +107,7 @@ export async function createSpis(config: Config, deps: SpisDeps = {}): Promise<S
   app.use(httpMiddleware(metrics, log));
   app.use(securityHeaders());
   app.use(errorMiddleware(log));
+  app.use(apiCompression());
   app.use(accessMiddleware(auth)); // before every router: one place decides who may call what
   const ops = [probeRoutes({ ready: () => library.isReady && !closing }), metricsRoute(metrics, { public: config.metrics.public })];
   const authRoutes = [sessionRoutes(auth), shareRoutes(auth, config.publicUrl)];
