@@ -6,6 +6,7 @@ import { LiveEventsClient } from './lib/live-events.js';
 import { FIRST_PAGE } from './lib/page-loader.js';
 import { needsLogin, readSession } from './lib/session.js';
 import { capabilitiesOf, shareTokenIn, type Capabilities } from './lib/share-link.js';
+import { detectThumbFormat } from './lib/thumb-url.js';
 import { parseView } from './lib/view-state.js';
 import { FilterBar } from './ui/filter-bar.js';
 import { Lightbox } from './ui/lightbox.js';
@@ -73,7 +74,8 @@ async function main(): Promise<void> {
     const view = parseView(location.search);
     prefetch(api.pageUrl(view, null, FIRST_PAGE), api.timelineUrl(view));
   }
-  const session = await readSession();
+  // The thumbnail format goes into every thumbnail URL: known before the first tile is built.
+  const [session] = await Promise.all([readSession(), detectThumbFormat()]);
   if (needsLogin(session)) {
     showLogin(byId('timeline'), () => location.reload());
     return;
