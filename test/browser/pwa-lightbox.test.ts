@@ -44,7 +44,8 @@ void describe('PWA lightbox, favourites and filters', () => {
     await page.waitForSelector('.tile.loaded');
     await page.tap('.tile-link');
     await until(page, LIGHTBOX_OPEN);
-    await until(page, "document.querySelector('img.lb-media')?.src.includes('/thumb/large')");
+    // The phone's width × DPR needs more than the small rendition: srcset picks the large one.
+    await until(page, "(() => { const img = document.querySelector('img.lb-media'); return img?.complete && img.currentSrc.includes('/thumb/large'); })()");
     assert.equal(await page.evaluate(itemParam), items[0]!.id, 'the open item is in the URL');
     assert.equal(await page.evaluate(titleOf), items[0]!.name);
 
