@@ -31,7 +31,7 @@ export class Lightbox extends Emitter<LightboxEvents> {
   private readonly archive = button('Archive', icons.archive, 'lb-archive');
   private readonly info = button('Details', icons.info, 'lb-info-button');
   private readonly play = button('Start slideshow', icons.play, 'lb-play');
-  private readonly download = h('a.icon-button.lb-download', { 'aria-label': 'Download original', title: 'Download original', download: '' }, icon(icons.download));
+  private readonly download = h('a.icon-button.lb-download', { 'aria-label': 'Download original', title: 'Download original' }, icon(icons.download)); // href and download come with the item
   private readonly prev = button('Previous', icons.prev, 'lb-prev');
   private readonly next = button('Next', icons.next, 'lb-next');
   private readonly close = button('Close', icons.close, 'lb-close');
