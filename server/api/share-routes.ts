@@ -34,7 +34,7 @@ export function shareRoutes(auth: AuthService, publicUrl: string): Router {
     ctx.status = 201;
     ctx.set('Cache-Control', 'no-store');
     // The token rides in the fragment, which browsers never send to servers or in Referer.
-    ctx.body = { token, url: `${base}/#share=${token}`, expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString() };
+    ctx.body = { token, id: digestToken(token), url: `${base}/#share=${token}`, expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString() };
   });
 
   // The links a member made (an admin: every link), for a page to review and revoke them.

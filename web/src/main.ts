@@ -14,6 +14,7 @@ import { showLogin } from './ui/login-form.js';
 import { Scrubber } from './ui/scrubber.js';
 import { SelectionBar } from './ui/selection-bar.js';
 import { openShareLink } from './ui/share-gate.js';
+import { showShareLinks } from './ui/share-links-page.js';
 import { StatusLine } from './ui/status-line.js';
 import { TimelineView } from './ui/timeline-view.js';
 import { Toasts } from './ui/toasts.js';
@@ -78,6 +79,10 @@ async function main(): Promise<void> {
   const [session] = await Promise.all([readSession(), detectThumbFormat()]);
   if (needsLogin(session)) {
     showLogin(byId('timeline'), () => location.reload());
+    return;
+  }
+  if (location.pathname === '/shares') {
+    await showShareLinks(byId('timeline'));
     return;
   }
   registerServiceWorker(startApp(capabilitiesOf(session)));
