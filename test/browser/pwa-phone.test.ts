@@ -19,6 +19,13 @@ import { startTestServer, tempDir, waitFor, type TestServer } from '../helpers/s
 
 const ITEMS = 2000;
 
+async function pageStateIds(server: TestServer): Promise<string[]> {
+  const page = (await (await fetch(`${server.url}/api/media?limit=100`)).json()) as {
+    items: Array<{ id: string }>;
+  };
+  return page.items.map((item) => item.id);
+}
+
 // Page-side code as strings: the test tsconfig has no DOM types.
 const FIRST_STATS = 'window.spis?.timeline.stats.first ?? null';
 /** Ids and elements of tiles wholly inside the viewport (below the top bar). */
@@ -171,6 +178,37 @@ void describe('PWA on a phone: first screen, scrolling, downloads, keyboard', ()
       byItem.size,
       thumbs.length,
       'one request per thumbnail, not one per format or Accept',
+    );
+    assert.deepEqual(errors, []);
+  });
+
+  void it('opens a deep link with its photo first: high priority, the grid behind it waits', async () => {
+    const { page, errors } = await browsers.open(PHONE);
+    const target = (await pageStateIds(server))[40]!;
+    requests = [];
+    await page.goto(`${server.url}/?item=${target}`);
+    await until(
+      page,
+      "(() => { const img = document.querySelector('img.lb-media'); return img?.complete && img.naturalWidth > 0; })()",
+      { timeoutMs: 20_000, what: 'the photo' },
+    );
+    assert.equal(
+      await page.$eval('img.lb-media', (img) => img.getAttribute('fetchpriority')),
+      'high',
+    );
+    assert.match(
+      (await page.$eval('img.lb-media', (img) => img.getAttribute('sizes'))) ?? '',
+      /^min\(100vw, [\d.]+vh\)$/,
+      'sized to the viewport',
+    );
+    await until(page, "document.querySelectorAll('.tile').length > 0", {
+      timeoutMs: 20_000,
+      what: 'the grid after the photo',
+    });
+    const thumbs = requests.filter((url) => url.includes('/thumb/'));
+    assert.ok(
+      thumbs[0]?.startsWith(`/api/media/${target}/thumb/`),
+      `the photo's rendition is the first image asked for (got ${thumbs[0]})`,
     );
     assert.deepEqual(errors, []);
   });
