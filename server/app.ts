@@ -2,6 +2,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Koa from 'koa';
+import { apiCompression } from './api/compression.js';
 import { errorMiddleware } from './api/error-middleware.js';
 import { mediaRoutes } from './api/media-routes.js';
 import { statusRoute, type StatusSections } from './api/status-route.js';
@@ -113,6 +114,7 @@ export async function createSpis(config: Config, deps: SpisDeps = {}): Promise<S
   app.use(httpMiddleware(metrics, log, routePatterns(routers)));
   app.use(securityHeaders());
   app.use(errorMiddleware(log));
+  app.use(apiCompression());
   app.use(accessMiddleware(auth)); // before every router: one place decides who may call what
   for (const router of routers) {
     app.use(router.routes());

@@ -14,7 +14,7 @@ import { principalOf, throttle } from './session-routes.js';
 
 const MAX_ITEMS = 5000;
 
-/** Share links: create, exchange for a scoped cookie, revoke. */
+/** Share links: create, list, exchange for a scoped cookie, revoke. */
 export function shareRoutes(auth: AuthService, publicUrl: string): Router {
   const router = createRouter({ prefix: '/api' });
 
@@ -35,7 +35,32 @@ export function shareRoutes(auth: AuthService, publicUrl: string): Router {
     ctx.status = 201;
     ctx.set('Cache-Control', 'no-store');
     // The token rides in the fragment, which browsers never send to servers or in Referer.
-    ctx.body = { token, url: `${base}/#share=${token}`, expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString() };
+    ctx.body = { token, id: digestToken(token), url: `${base}/#share=${token}`, expiresAt: expiresAt === null ? null : new Date(expiresAt).toISOString() };
+  });
+
+  // The links a member made (an admin: every link), for a page to review and revoke them.
+  // Tokens are kept only as digests, so a listed link is named by its digest (`id`), which
+  // revokes it like the token does but cannot open it.
+  router.get('/shares', (ctx) => {
+    const principal = principalOf(ctx);
+    const owner = ownerOf(principal);
+    const admin = isAdmin(principal);
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = {
+      shares: auth.shares
+        .list()
+        .filter(({ share }) => admin || share.createdBy === owner)
+        .map(({ digest, share }) => ({
+          id: digest,
+          items: share.items?.length ?? null,
+          filter: share.filter,
+          createdAt: new Date(share.createdAt).toISOString(),
+          createdBy: share.createdBy,
+          expiresAt: share.expiresAt === null ? null : new Date(share.expiresAt).toISOString(),
+          password: share.passwordHash !== null,
+          views: share.views ?? 0,
+        })),
+    };
   });
 
   router.post('/shares/:token/session', async (ctx) => {
@@ -57,6 +82,7 @@ export function shareRoutes(auth: AuthService, publicUrl: string): Router {
     const ttl = Math.min(auth.sessionTtlMs, left);
     const token = await auth.sessions.create({ kind: 'share', share: found.digest }, ttl);
     setSessionCookie(ctx, SHARE_COOKIE, token, ttl);
+    await auth.shares.countView(found.digest);
     ctx.set('Cache-Control', 'no-store');
     const expiresAt = found.share.expiresAt === null ? null : new Date(found.share.expiresAt).toISOString();
     ctx.body = { share: { expiresAt }, csrfToken: auth.csrfToken(token) };
@@ -64,11 +90,13 @@ export function shareRoutes(auth: AuthService, publicUrl: string): Router {
 
   router.delete('/shares/:token', async (ctx) => {
     const principal = principalOf(ctx);
-    const digest = digestToken(ctx.params.token ?? '');
+    // The token itself, or the `id` (digest) a listing gave.
+    const param = ctx.params.token ?? '';
+    const digest = auth.shares.byDigest(param) ? param : digestToken(param);
     const share = auth.shares.byDigest(digest);
     if (!share) throw notFound('share link');
-    const owner = principal.kind === 'user' || principal.kind === 'token' ? `${principal.kind}:${principal.name}` : 'local';
-    const admin = principal.kind === 'open' || ((principal.kind === 'user' || principal.kind === 'token') && principal.role === 'admin');
+    const owner = ownerOf(principal);
+    const admin = isAdmin(principal);
     if (!admin && share.createdBy !== owner) throw new AppError('forbidden', 'only its creator or an admin can revoke a share link');
     await auth.shares.revoke(digest);
     await auth.sessions.endWhere((s) => s.kind === 'share' && s.share === digest);
@@ -76,6 +104,14 @@ export function shareRoutes(auth: AuthService, publicUrl: string): Router {
   });
 
   return router;
+}
+
+function ownerOf(principal: ReturnType<typeof principalOf>): string {
+  return principal.kind === 'user' || principal.kind === 'token' ? `${principal.kind}:${principal.name}` : 'local';
+}
+
+function isAdmin(principal: ReturnType<typeof principalOf>): boolean {
+  return principal.kind === 'open' || ((principal.kind === 'user' || principal.kind === 'token') && principal.role === 'admin');
 }
 
 function parseScope(body: Record<string, unknown>, auth: AuthService): { items: string[] | null; filter: MediaFilter | null } {

@@ -48,6 +48,7 @@ export const accessRules: readonly Rule[] = [
   { methods: [...READ, 'DELETE'], pattern: /^\/api\/session$/, access: fixed({ kind: 'session' }) },
   { methods: ['POST'], pattern: /^\/api\/shares\/[^/]+\/session$/, access: fixed({ kind: 'public' }) },
   { methods: ['POST'], pattern: /^\/api\/shares$/, access: fixed({ kind: 'role', role: 'member' }) },
+  { methods: READ, pattern: /^\/api\/shares$/, access: fixed({ kind: 'role', role: 'member' }) },
   { methods: ['DELETE'], pattern: /^\/api\/shares\/[^/]+$/, access: fixed({ kind: 'role', role: 'member' }) },
   { methods: READ, pattern: /^\/api\/(media|timeline|folders)$/, access: fixed({ kind: 'listing' }) },
   { methods: WRITE, pattern: /^\/api\/media\/([^/]+)\/(favorite|archive)$/, access: fixed({ kind: 'role', role: 'member' }) },

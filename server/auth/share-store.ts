@@ -12,6 +12,8 @@ export interface StoredShare {
   passwordHash: string | null;
   createdBy: string;
   createdAt: number;
+  /** Times the link was opened (exchanged for a session). */
+  views?: number;
 }
 
 interface SharesFile {
@@ -31,6 +33,7 @@ function parseShares(json: unknown): SharesFile {
       passwordHash: typeof s.passwordHash === 'string' ? s.passwordHash : null,
       createdBy: String(s.createdBy ?? ''),
       createdAt: Number(s.createdAt ?? 0),
+      views: Number(s.views ?? 0) || 0,
     };
   }
   return { version: 1, shares };
@@ -71,6 +74,22 @@ export class ShareStore {
     const digest = digestToken(token);
     const share = this.byDigest(digest);
     return share ? { digest, share } : undefined;
+  }
+
+  /** Every live share with its digest, newest first. */
+  list(): Array<{ digest: string; share: StoredShare }> {
+    return Object.entries(this.store.current.shares)
+      .filter(([, share]) => share.expiresAt === null || share.expiresAt > this.now())
+      .map(([digest, share]) => ({ digest, share }))
+      .sort((a, b) => b.share.createdAt - a.share.createdAt);
+  }
+
+  /** Counts one opening of the link. */
+  countView(digest: string): Promise<void> {
+    return this.store.update((file) => {
+      const share = Object.hasOwn(file.shares, digest) ? file.shares[digest] : undefined;
+      if (share) share.views = (share.views ?? 0) + 1;
+    });
   }
 
   revoke(digest: string): Promise<boolean> {

@@ -21,6 +21,7 @@ export const peerModules = [
     options: (ctx: BenchContext) => ({ items: ctx.quick ? 2000 : 20_000, idleSeconds: ctx.quick ? 10 : 30, restarts: ctx.repeats, log: ctx.log }),
   },
   { id: 'pwa', file: 'pwa.ts', fn: 'runPwaBench', title: 'PWA in headless Chromium' },
+  { id: 'web', file: 'lighthouse.ts', fn: 'runLighthouseBench', title: 'Web app on a phone (Lighthouse mobile)' },
   { id: 'auth', file: 'auth.ts', fn: 'runAuthBench', title: 'Access control: login throttling and the cost of auth' },
 ] as const;
 

@@ -44,7 +44,9 @@ void describe('PWA lightbox, favourites and filters', () => {
     await page.waitForSelector('.tile.loaded');
     await page.tap('.tile-link');
     await until(page, LIGHTBOX_OPEN);
-    await until(page, "document.querySelector('img.lb-media')?.src.includes('/thumb/large')");
+    // srcset picks the rendition by width × DPR; these originals are smaller than the small
+    // rendition's box, so both renditions are the same picture and only the small one is listed.
+    await until(page, "(() => { const img = document.querySelector('img.lb-media'); return img?.complete && img.naturalWidth > 0 && /\\/thumb\\/(small|large)\\?/.test(img.currentSrc) && img.fetchPriority === 'high'; })()");
     assert.equal(await page.evaluate(itemParam), items[0]!.id, 'the open item is in the URL');
     assert.equal(await page.evaluate(titleOf), items[0]!.name);
 

@@ -4,7 +4,9 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import type { ApiItem } from '../../server/shared/api-types.js';
 import { compareItems, ItemStore } from '../../web/src/lib/item-store.js';
+import { gridMoveFor, moveInGrid, rowOf } from '../../web/src/lib/grid-nav.js';
 import { emptyLayout, layoutFrom, type RowBlock } from '../../web/src/lib/layout.js';
+import { renditionSources } from '../../web/src/lib/rendition.js';
 import { capabilitiesOf, shareTokenIn } from '../../web/src/lib/share-link.js';
 import { defaultView, matchesView, parseView, viewToSearch, type ViewState } from '../../web/src/lib/view-state.js';
 import { clampPan, fitFrame, zoomAt } from '../../web/src/lib/zoom-pan.js';
@@ -20,6 +22,62 @@ function item(i: number, takenAt: string, extra: Partial<ApiItem> = {}): ApiItem
 const months = ['2024-06-14T12:00:00+02:00', '2024-05-01T08:00:00+00:00', '2023-12-31T23:30:00-05:00'];
 const library = (n: number) => Array.from({ length: n }, (_, i) => item(i, months[Math.floor((i * months.length) / n)]!));
 const options = { width: 390, rowHeight: 110, gap: 4, headerHeight: 48 };
+
+void describe('arrow keys in the justified grid', () => {
+  const items = library(200);
+  const layout = layoutFrom(emptyLayout(options), items, 0);
+  const rows = layout.blocks.filter((b): b is RowBlock => b.kind === 'row');
+  const centre = (i: number) => {
+    const tile = rows.flatMap((r) => r.tiles).find((t) => t.index === i)!;
+    return tile.left + tile.width / 2;
+  };
+
+  void it('finds the row of every item, skipping month headers', () => {
+    for (let i = 0; i < items.length; i++) {
+      const block = layout.blocks[rowOf(layout, i)]!;
+      assert.ok(block.kind === 'row' && block.tiles.some((t) => t.index === i), `item ${i}`);
+    }
+  });
+
+  void it('walks items in order with left and right, and stops at the ends', () => {
+    assert.equal(moveInGrid(layout, 0, 'left'), null);
+    assert.equal(moveInGrid(layout, 0, 'right'), 1);
+    assert.equal(moveInGrid(layout, 199, 'right'), null);
+    assert.equal(moveInGrid(layout, 57, 'left'), 56);
+    assert.equal(moveInGrid(layout, 57, 'home'), 0);
+    assert.equal(moveInGrid(layout, 57, 'end'), 199);
+  });
+
+  void it('goes up and down to the nearest tile of the next row, across month headers', () => {
+    for (let r = 0; r < rows.length - 1; r++) {
+      for (const tile of rows[r]!.tiles) {
+        const down = moveInGrid(layout, tile.index, 'down')!;
+        assert.ok(rows[r + 1]!.tiles.some((t) => t.index === down), `down from ${tile.index} lands in the next row`);
+        const best = Math.min(...rows[r + 1]!.tiles.map((t) => Math.abs(t.left + t.width / 2 - centre(tile.index))));
+        assert.equal(Math.abs(centre(down) - centre(tile.index)), best, 'the nearest tile below');
+        const up = moveInGrid(layout, down, 'up')!;
+        assert.ok(rows[r]!.tiles.some((t) => t.index === up), 'and up comes back to the row');
+      }
+    }
+    assert.equal(moveInGrid(layout, rows[0]!.tiles[0]!.index, 'up'), null);
+    assert.equal(moveInGrid(layout, rows[rows.length - 1]!.tiles[0]!.index, 'down'), null);
+  });
+
+  void it('knows which keys are its own', () => {
+    assert.equal(gridMoveFor('ArrowDown'), 'down');
+    assert.equal(gridMoveFor('End'), 'end');
+    assert.equal(gridMoveFor('Enter'), null);
+  });
+});
+
+void describe('lightbox rendition choice', () => {
+  void it('describes both renditions by their real widths and sizes the picture to the viewport', () => {
+    const { srcset, sizes } = renditionSources({ width: 4000, height: 3000 }, 'S', 'L');
+    assert.equal(srcset, 'S 400w, L 2048w');
+    assert.equal(sizes, 'min(100vw, 133.3vh)');
+    assert.equal(renditionSources({ width: 300, height: 200 }, 'S', 'L').srcset, 'S 300w', 'a small original has one rendition');
+  });
+});
 
 void describe('justified layout', () => {
   void it('places every item once, fills full rows to the width, one header per month', () => {

@@ -103,6 +103,28 @@ void describe('PWA share links', () => {
     await visitor.page.waitForSelector('.tile.loaded');
     await until(visitor.page, `document.querySelectorAll('.tile').length === ${picked.length}`, { what: 'the shared tiles' });
     assert.deepEqual(await renderedIds(visitor.page), picked);
+
+    // The member reviews the link on the share links page: copies it, then revokes it.
+    await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+    await page.click('.filter-toggle');
+    await page.click('a.shares-link');
+    await page.waitForSelector('.share-entry');
+    assert.equal(await page.locator('.share-entry').count(), 1, 'one link, the one just made');
+    const entry = ((await page.textContent('.share-entry')) ?? '').replace(/\s+/g, ' ');
+    assert.match(entry, /2 photos and videos/);
+    assert.match(entry, /Password ?no/);
+    assert.match(entry, /Views ?1/, 'the visitor opened it once');
+    assert.match(entry, /Expires/);
+    await page.click('.share-entry button:has-text("Copy")');
+    await until(page, "document.querySelector('.share-page [role=status]').textContent === 'Link copied.'", { what: 'the copy' });
+    assert.equal(await page.evaluate('navigator.clipboard.readText()'), url, 'the copied link is the one made');
+    await page.click('.share-entry button:has-text("Revoke")');
+    await until(page, "document.querySelectorAll('.share-entry').length === 0", { what: 'the revoked link to leave the list' });
+    const left = await api<{ shares: Array<{ createdBy: string }> }>(server, '/api/shares', { headers: as(admin) });
+    assert.ok(!left.body.shares.some((s) => s.createdBy === 'user:gran'), 'revoked on the server');
+    const fresh = await browsers.open(PHONE);
+    await fresh.page.goto(url);
+    await until(fresh.page, "document.querySelector('.state-card[role=alert]')?.textContent.includes('expired or was withdrawn')", { what: 'the link is dead' });
   });
 
   void it('says so when a link was withdrawn', async () => {

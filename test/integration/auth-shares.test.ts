@@ -115,6 +115,50 @@ void describe('share links', () => {
     assert.equal((await open(created.token)).status, 404);
   });
 
+  void it('lists links for review: admins see all, members their own, viewers none; revoked by the listed id', async () => {
+    await addUser(server, 'meg', 'member');
+    const member = await login(server, 'meg');
+    const mine = await api<{ token: string }>(server, '/api/shares', json({ items: [ids.a, ids.b], password: 'share-secret-2', expiresAt: new Date(now + 86_400_000).toISOString() }, as(member)));
+    assert.equal(mine.status, 201);
+    const theirs = await share({ filter: { year: 2024 } });
+    assert.equal((await open(mine.body.token, { password: 'share-secret-2' })).status, 200);
+    assert.equal((await open(mine.body.token, { password: 'share-secret-2' })).status, 200);
+
+    interface Listed {
+      id: string;
+      items: number | null;
+      filter: unknown;
+      createdAt: string;
+      createdBy: string;
+      expiresAt: string | null;
+      password: boolean;
+      views: number;
+    }
+    const list = async (session: Session) => api<{ shares: Listed[] }>(server, '/api/shares', { headers: as(session) });
+    const memberList = await list(member);
+    assert.equal(memberList.status, 200);
+    assert.equal(memberList.body.shares.length, 1, 'a member sees only the links they made');
+    const listed = memberList.body.shares[0]!;
+    assert.deepEqual(
+      { items: listed.items, filter: listed.filter, createdBy: listed.createdBy, password: listed.password, views: listed.views, expiresAt: listed.expiresAt },
+      { items: 2, filter: null, createdBy: 'user:meg', password: true, views: 2, expiresAt: new Date(now + 86_400_000).toISOString() },
+    );
+    assert.ok(!JSON.stringify(memberList.body).includes(mine.body.token), 'the token itself is never listed');
+    assert.ok(!JSON.stringify(memberList.body).includes('scrypt') && !('passwordHash' in listed), 'nor the password hash');
+    const adminList = await list(admin);
+    assert.ok(adminList.body.shares.some((s) => s.id === listed.id) && adminList.body.shares.some((s) => s.items === null && s.createdBy === 'user:ann'), 'an admin sees every link');
+    assert.deepEqual(adminList.body.shares.map((s) => s.createdAt), [...adminList.body.shares.map((s) => s.createdAt)].sort().reverse(), 'newest first');
+    const viewer = await login(server, 'vic');
+    assert.equal((await list(viewer)).status, 403, 'viewers have no links to list');
+
+    const theirId = adminList.body.shares.find((s) => s.createdBy === 'user:ann' && s.items === null)!.id;
+    assert.equal((await api(server, `/api/shares/${theirId}`, { method: 'DELETE', headers: as(member) })).status, 403, 'not their link');
+    assert.equal((await api(server, `/api/shares/${listed.id}`, { method: 'DELETE', headers: as(member) })).status, 204, 'revoked by its listed id');
+    assert.equal((await open(mine.body.token, { password: 'share-secret-2' })).status, 404);
+    assert.deepEqual((await list(member)).body.shares, []);
+    assert.equal((await open(theirs.token)).status, 200, 'the other link still works');
+  });
+
   void it('rejects bad share requests with 400', async () => {
     for (const body of [{}, { items: [] }, { items: ['nope'] }, { items: [ids.a], filter: {} }, { filter: { bogus: 1 } }, { items: [ids.a], expiresAt: '2000-01-01T00:00:00Z' }, { items: [ids.a], password: 'short' }]) {
       assert.equal((await api(server, '/api/shares', json(body, as(admin)))).status, 400, JSON.stringify(body));

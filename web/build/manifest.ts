@@ -16,5 +16,11 @@ export function webManifest(): Record<string, unknown> {
       { src: '/icons/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
       { src: '/icons/maskable-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
     ],
+    // Long-press menu of the installed app: straight to a filtered timeline.
+    shortcuts: [
+      { name: 'Favourites', short_name: 'Favourites', url: '/?favorite=true', icons: [{ src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png' }] },
+      { name: 'Videos', short_name: 'Videos', url: '/?type=video', icons: [{ src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png' }] },
+      { name: 'Oldest first', short_name: 'Oldest', url: '/?order=asc', icons: [{ src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png' }] },
+    ],
   };
 }

@@ -7,6 +7,7 @@ import { LiveEventsClient } from './lib/live-events.js';
 import { FIRST_PAGE } from './lib/page-loader.js';
 import { needsLogin, readSession } from './lib/session.js';
 import { capabilitiesOf, shareTokenIn, type Capabilities } from './lib/share-link.js';
+import { detectThumbFormat } from './lib/thumb-url.js';
 import { parseView } from './lib/view-state.js';
 import { FilterBar } from './ui/filter-bar.js';
 import { Lightbox } from './ui/lightbox.js';
@@ -14,6 +15,7 @@ import { showLogin } from './ui/login-form.js';
 import { Scrubber } from './ui/scrubber.js';
 import { SelectionBar } from './ui/selection-bar.js';
 import { openShareLink } from './ui/share-gate.js';
+import { showShareLinks } from './ui/share-links-page.js';
 import { StatusLine } from './ui/status-line.js';
 import { TimelineView } from './ui/timeline-view.js';
 import { Toasts } from './ui/toasts.js';
@@ -80,9 +82,14 @@ async function main(): Promise<void> {
     const view = parseView(location.search);
     prefetch(api.pageUrl(view, null, FIRST_PAGE), api.timelineUrl(view));
   }
-  const session = await readSession();
+  // The thumbnail format goes into every thumbnail URL: known before the first tile is built.
+  const [session] = await Promise.all([readSession(), detectThumbFormat()]);
   if (needsLogin(session)) {
     showLogin(byId('timeline'), () => location.reload());
+    return;
+  }
+  if (location.pathname === '/shares') {
+    await showShareLinks(byId('timeline'));
     return;
   }
   registerServiceWorker(startApp(capabilitiesOf(session)));

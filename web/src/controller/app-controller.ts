@@ -14,6 +14,9 @@ import { LightboxController } from './lightbox-controller.js';
 import { SelectionController } from './selection-controller.js';
 import { emptyState, errorState, loadingState } from './states.js';
 
+/** The longest the grid waits for a deep-linked photo before it loads its own thumbnails. */
+const DEEP_LINK_HOLD_MS = 4000;
+
 export interface Ui {
   timeline: TimelineView;
   scrubber: Scrubber;
@@ -62,9 +65,13 @@ export class AppController implements TimelineModel {
   private fromUrl(): void {
     const view = parseView(location.search);
     const item = itemFromSearch(location.search);
-    if (!sameView(view, this.view) || this.loader.store.size === 0) this.setView(view, false);
-    if (item) this.lightboxes.open(item, { fromUrl: true });
-    else this.lightboxes.closed();
+    const first = this.loader.store.size === 0;
+    if (!sameView(view, this.view) || first) this.setView(view, false);
+    if (item) {
+      const shown = this.lightboxes.open(item, { fromUrl: true });
+      // A deep link: the photo asked for loads first, the grid hidden behind it afterwards.
+      if (first) this.timeline.holdUntil(Promise.race([shown, new Promise((resolve) => setTimeout(resolve, DEEP_LINK_HOLD_MS))]));
+    } else this.lightboxes.closed();
   }
 
   setView(view: ViewState, push: boolean): void {

@@ -1,5 +1,6 @@
 import type { ApiItem } from '../../../server/shared/api-types.js';
 import { api } from '../lib/api.js';
+import { thumbUrl } from '../lib/thumb-url.js';
 import { itemFromSearch, viewToSearch } from '../lib/view-state.js';
 import type { Lightbox } from '../ui/lightbox.js';
 import type { TimelineModel } from './context.js';
@@ -28,19 +29,27 @@ export class LightboxController {
     lightbox.on('slideshow', ({ playing }) => (playing ? this.startSlideshow() : this.stopSlideshow()));
   }
 
-  /** Opens an item of the list, or (from a shared URL) one not loaded yet. */
-  open(id: string, { fromUrl = false } = {}): void {
+  /**
+   * Opens an item of the list, or (from a shared URL) one not loaded yet. Resolves once its
+   * picture has loaded (or failed), so a deep link can show it before the grid behind.
+   */
+  open(id: string, { fromUrl = false } = {}): Promise<void> {
     const item = this.model.loader.store.get(id);
     if (!fromUrl && itemFromSearch(location.search) !== id) {
       history.pushState({ lightbox: true }, '', viewToSearch(this.model.view, id));
       this.pushed = true;
     }
-    if (item) this.show(item);
-    else
-      void api.item(id).then(
-        ({ body }) => this.lightbox.show(body, { prev: false, next: false }),
-        () => this.close(),
-      );
+    if (item) {
+      this.show(item);
+      return this.lightbox.settled;
+    }
+    return api.item(id).then(
+      ({ body }) => {
+        this.lightbox.show(body, { prev: false, next: false });
+        return this.lightbox.settled;
+      },
+      () => this.close(),
+    );
   }
 
   /** The URL no longer names an item (back button): hide without touching history. */
@@ -71,7 +80,7 @@ export class LightboxController {
     this.lightbox.show(item, { prev: this.index > 0, next: this.index < store.size - 1 || !store.complete });
     this.model.timeline.revealItem(item.id);
     // Warm the neighbours so a swipe shows the large picture at once.
-    for (const n of [store.items[this.index + 1], store.items[this.index - 1]]) if (n?.type === 'image') new Image().src = n.thumbs.large;
+    for (const n of [store.items[this.index + 1], store.items[this.index - 1]]) if (n?.type === 'image') new Image().src = thumbUrl(n.thumbs.large);
   }
 
   private async step(delta: 1 | -1): Promise<boolean> {

@@ -1,3 +1,4 @@
+import { keepLink } from '../lib/kept-links.js';
 import { api } from '../lib/api.js';
 import { plural } from '../lib/format.js';
 import type { SelectionAction, SelectionBar } from '../ui/selection-bar.js';
@@ -79,6 +80,7 @@ export class SelectionController {
     this.bar.busy(true);
     try {
       const link = await api.createShare(ids, new Date(Date.now() + SHARE_DAYS * DAY_MS).toISOString());
+      keepLink(link.id, link.url);
       this.clear();
       await offerLink(link.url, `${plural(ids.length, 'photo')} from spis`, this.model.toasts);
     } catch (error) {

@@ -22,6 +22,18 @@ export interface ApiResult<T> {
   offline: boolean;
 }
 
+/** One entry of `GET /api/shares`. */
+export interface ListedShare {
+  id: string;
+  items: number | null;
+  filter: Record<string, unknown> | null;
+  createdAt: string;
+  createdBy: string;
+  expiresAt: string | null;
+  password: boolean;
+  views: number;
+}
+
 const prefetched = new Map<string, Promise<Response>>();
 
 /**
@@ -89,10 +101,18 @@ export const api = {
     return (await request<ApiItem>(url, { method: on ? 'PUT' : 'DELETE', headers: { accept: 'application/json', ...csrfHeaders() } })).body;
   },
   /** A share link for these items (POST /api/shares); members and admins only. */
-  async createShare(ids: string[], expiresAt: string): Promise<{ url: string; expiresAt: string | null }> {
+  async createShare(ids: string[], expiresAt: string): Promise<{ id: string; url: string; expiresAt: string | null }> {
     const body = JSON.stringify({ items: ids, expiresAt });
     const headers = { accept: 'application/json', 'content-type': 'application/json', ...csrfHeaders() };
-    return (await request<{ url: string; expiresAt: string | null }>('/api/shares', { method: 'POST', headers, body })).body;
+    return (await request<{ id: string; url: string; expiresAt: string | null }>('/api/shares', { method: 'POST', headers, body })).body;
+  },
+  /** The share links this user made (an admin: all), for review. */
+  async shares(): Promise<{ shares: ListedShare[] }> {
+    return (await request<{ shares: ListedShare[] }>('/api/shares')).body;
+  },
+  /** Revokes a link by its listed id. */
+  async revokeShare(id: string): Promise<void> {
+    await request(`/api/shares/${encodeURIComponent(id)}`, { method: 'DELETE', headers: { accept: 'application/json', ...csrfHeaders() } });
   },
   originalUrl(id: string): string {
     return `/api/media/${encodeURIComponent(id)}/original`;

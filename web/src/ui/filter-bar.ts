@@ -45,7 +45,7 @@ export class FilterBar extends Emitter<FilterEvents> {
       labelled('Folder', this.folder),
       labelled('Order', this.order),
       h('label.check-field', {}, this.archived, ' Archived items instead of the timeline'),
-      h('div.panel-actions', {}, clear, done),
+      h('div.panel-actions', {}, clear, h('a.text-button.shares-link', { href: '/shares' }, 'Share links'), done),
     );
     root.append(h('h1.brand', {}, 'spis'), h('div.search-wrap', {}, icon(icons.search), this.search), this.favButton, this.panelButton, this.panel);
 

@@ -2,6 +2,8 @@ import type { ApiItem, ApiItemDetail } from '../../../server/shared/api-types.js
 import { h, icon, icons } from '../lib/dom.js';
 import { Emitter } from '../lib/emitter.js';
 import { altText, takenLabel } from '../lib/format.js';
+import { renditionSources } from '../lib/rendition.js';
+import { thumbUrl } from '../lib/thumb-url.js';
 import { InfoPanel } from './info-panel.js';
 import { StageGestures } from './stage-gestures.js';
 
@@ -29,7 +31,7 @@ export class Lightbox extends Emitter<LightboxEvents> {
   private readonly archive = button('Archive', icons.archive, 'lb-archive');
   private readonly info = button('Details', icons.info, 'lb-info-button');
   private readonly play = button('Start slideshow', icons.play, 'lb-play');
-  private readonly download = h('a.icon-button.lb-download', { 'aria-label': 'Download original', title: 'Download original', download: '' }, icon(icons.download));
+  private readonly download = h('a.icon-button.lb-download', { 'aria-label': 'Download original', title: 'Download original' }, icon(icons.download)); // href and download come with the item
   private readonly prev = button('Previous', icons.prev, 'lb-prev');
   private readonly next = button('Next', icons.next, 'lb-next');
   private readonly close = button('Close', icons.close, 'lb-close');
@@ -38,6 +40,8 @@ export class Lightbox extends Emitter<LightboxEvents> {
   private media: HTMLImageElement | HTMLVideoElement = h('img.lb-media');
   private item: ApiItem | null = null;
   private returnFocus: HTMLElement | null = null;
+  /** Settles once the media shown has loaded (or failed): the grid waits for it on a deep link. */
+  settled: Promise<void> = Promise.resolve();
 
   constructor(private readonly root: HTMLElement) {
     super();
@@ -137,17 +141,20 @@ export class Lightbox extends Emitter<LightboxEvents> {
     if (this.media instanceof HTMLVideoElement) this.media.pause();
     let media: HTMLImageElement | HTMLVideoElement;
     if (item.type === 'video') {
-      media = h('video.lb-media', { controls: true, playsinline: true, preload: 'metadata', poster: item.thumbs.large });
+      media = h('video.lb-media', { controls: true, playsinline: true, preload: 'metadata', poster: thumbUrl(item.thumbs.large) });
       media.src = `/api/media/${item.id}/original`;
     } else {
-      media = h('img.lb-media', { alt: altText(item), draggable: 'false' });
-      media.src = item.thumbs.small;
-      const large = new Image();
-      large.src = item.thumbs.large;
-      large.decode().then(
-        () => this.item?.id === item.id && ((media as HTMLImageElement).src = large.src),
-        () => undefined,
-      );
+      // The browser picks small or large by viewport and pixel density; it is the picture the
+      // visitor waits for, so it goes before anything else (the grid behind holds back).
+      const img = h('img.lb-media', { alt: altText(item), draggable: 'false', fetchpriority: 'high' });
+      const { srcset, sizes } = renditionSources(item, thumbUrl(item.thumbs.small), thumbUrl(item.thumbs.large));
+      img.sizes = sizes;
+      img.srcset = srcset;
+      img.src = thumbUrl(item.thumbs.small);
+      // The grid's copy stands in while the large one loads, when there is one already.
+      if (document.querySelector(`.tile.loaded[data-id="${CSS.escape(item.id)}"]`)) img.style.backgroundImage = `url("${thumbUrl(item.thumbs.small)}")`;
+      this.settled = img.decode().catch(() => undefined);
+      media = img;
     }
     this.media.replaceWith(media);
     this.media = media;

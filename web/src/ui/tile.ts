@@ -2,6 +2,7 @@ import type { ApiItem } from '../../../server/shared/api-types.js';
 import { h, icon, icons } from '../lib/dom.js';
 import { altText, duration } from '../lib/format.js';
 import { placeholderUrl } from '../lib/placeholder.js';
+import { thumbUrl } from '../lib/thumb-url.js';
 import type { Tile } from '../lib/layout.js';
 
 const SMALL = 400;
@@ -20,28 +21,36 @@ function fittedWidth(item: ApiItem, box: number): number {
  */
 export function createTile(item: ApiItem, tile: Tile, height: number, href: string): HTMLElement {
   const el = h('div.tile', { 'data-id': item.id });
-  el.style.left = `${tile.left}px`;
-  el.style.width = `${tile.width}px`;
-  el.style.height = `${height}px`;
   const placeholder = placeholderUrl(item.placeholder);
   if (placeholder) el.style.backgroundImage = `url("${placeholder}")`;
 
   const img = h('img', { alt: altText(item), decoding: 'async', draggable: 'false' });
-  img.sizes = `${tile.width}px`;
   const small = fittedWidth(item, SMALL);
   const large = fittedWidth(item, LARGE);
-  img.srcset = large > small ? `${item.thumbs.small} ${small}w, ${item.thumbs.large} ${large}w` : `${item.thumbs.small} ${small}w`;
-  img.src = item.thumbs.small;
+  const [smallUrl, largeUrl] = [thumbUrl(item.thumbs.small), thumbUrl(item.thumbs.large)];
+  img.srcset = large > small ? `${smallUrl} ${small}w, ${largeUrl} ${large}w` : `${smallUrl} ${small}w`;
+  img.src = smallUrl;
   img.addEventListener('load', () => el.classList.add('loaded'), { once: true });
   img.addEventListener('error', () => el.classList.add('failed'), { once: true });
 
-  const link = h('a.tile-link', { href, 'data-id': item.id }, img);
+  // One tab stop for the whole grid: the grid makes one link focusable at a time (roving).
+  const link = h('a.tile-link', { href, 'data-id': item.id, tabindex: '-1' }, img);
   if (item.type === 'video') link.append(h('span.badge.video-badge', { 'aria-hidden': 'true' }, icon(icons.play), duration(item.durationMs)));
   link.append(h('span.fav-badge', { 'aria-hidden': 'true' }, icon(icons.heart)));
-  const check = h('button.check', { type: 'button', 'data-id': item.id, 'aria-label': `Select ${item.name}`, 'aria-pressed': 'false' }, icon(icons.check));
+  const check = h('button.check', { type: 'button', 'data-id': item.id, 'aria-label': `Select ${item.name}`, 'aria-pressed': 'false', tabindex: '-1' }, icon(icons.check));
   el.append(link, check);
+  placeTile(el, tile, height);
   applyItemState(el, item, false);
   return el;
+}
+
+/** Position and size in its row; a kept tile is moved here instead of being rebuilt. */
+export function placeTile(el: HTMLElement, tile: Tile, height: number): void {
+  el.style.left = `${tile.left}px`;
+  el.style.width = `${tile.width}px`;
+  el.style.height = `${height}px`;
+  const img = el.querySelector('img');
+  if (img) img.sizes = `${tile.width}px`;
 }
 
 export function applyItemState(el: HTMLElement, item: ApiItem, selected: boolean): void {

@@ -2,8 +2,9 @@ import type { ApiItem } from '../../../server/shared/api-types.js';
 import { h } from '../lib/dom.js';
 import { Emitter } from '../lib/emitter.js';
 import { monthLabel } from '../lib/format.js';
+import { gridMoveFor, moveInGrid, rowOf } from '../lib/grid-nav.js';
 import { emptyLayout, firstBlockBelow, headerFor, layoutFrom, rowHeightFor, type Block, type Layout } from '../lib/layout.js';
-import { applyItemState, createTile, releaseTile } from './tile.js';
+import { applyItemState, createTile, placeTile, releaseTile } from './tile.js';
 import { TileGestures } from './tile-gestures.js';
 
 interface TimelineEvents extends Record<string, unknown> {
@@ -15,6 +16,16 @@ interface TimelineEvents extends Record<string, unknown> {
 }
 
 const OVERSCAN = 1.0; // viewport heights rendered above and below, so flings rarely show gaps
+/** Until the first scroll only the first screen (and a little below) is built: it loads first. */
+const FIRST_OVERSCAN = 0.25;
+
+/** What the grid built and dropped, for tests and benchmarks that check it does no needless work. */
+export interface TileStats {
+  built: number;
+  destroyed: number;
+  /** Tiles built by the first render that showed items, and how many of them were on screen. */
+  first: { built: number; visible: number } | null;
+}
 
 /**
  * The virtualized justified grid. Only blocks (month headers and rows) near the viewport
@@ -35,14 +46,37 @@ export class TimelineView extends Emitter<TimelineEvents> {
   private frame = 0;
   private lastMonth = '';
   private canvasTop = 0;
+  private overscan = FIRST_OVERSCAN;
+  /** Set while something more urgent (a deep-linked photo) should load before the grid. */
+  private held = false;
+  /** The item whose link is the grid's one tab stop (roving focus). */
+  private current: string | null = null;
+  readonly stats: TileStats = { built: 0, destroyed: 0, first: null };
   hrefFor: (id: string) => string = (id) => `?item=${id}`;
 
   constructor(private readonly root: HTMLElement) {
     super();
     root.append(this.stateBox, this.canvas);
     this.canvas.append(this.pending);
-    window.addEventListener('scroll', () => this.schedule(), { passive: true });
-    new ResizeObserver(() => this.relayout()).observe(root);
+    window.addEventListener(
+      'scroll',
+      () => {
+        this.overscan = OVERSCAN;
+        this.schedule();
+      },
+      { passive: true },
+    );
+    // Only a new width re-justifies. The canvas's own height changes as pages arrive and
+    // must not start a layout: that used to rebuild every tile once per page (a blink).
+    new ResizeObserver((entries) => {
+      const width = Math.floor(entries[entries.length - 1]!.contentRect.width);
+      if (width > 0 && width !== this.layout.options.width) this.relayout(width);
+    }).observe(this.canvas);
+    this.canvas.addEventListener('keydown', (event) => this.onKey(event));
+    this.canvas.addEventListener('focusin', (event) => {
+      const id = (event.target as HTMLElement).closest<HTMLElement>('.tile-link')?.dataset.id;
+      if (id && id !== this.current) this.setCurrent(id);
+    });
     const gestures = new TileGestures(this.canvas);
     gestures.on('activate', ({ id }) => this.emit(this.selection.size > 0 ? 'toggle' : 'open', { id }));
     gestures.on('toggle', ({ id }) => this.emit('toggle', { id }));
@@ -53,11 +87,21 @@ export class TimelineView extends Emitter<TimelineEvents> {
   setItems(items: readonly ApiItem[], from = 0, estimateRemaining = this.estimateRemaining): void {
     this.items = items;
     this.estimateRemaining = estimateRemaining;
-    if (this.layout.options.width === 0) this.relayout();
-    else {
-      this.layout = layoutFrom(this.layout, items, Math.min(from, this.layout.count));
-      this.render();
-    }
+    // Before the first width is known the ResizeObserver lays out everything; after, only
+    // the month section where the change starts is re-justified (rows before it stay put).
+    if (this.layout.options.width > 0) this.layout = layoutFrom(this.layout, items, Math.min(from, this.layout.count));
+    // Rendered in the next frame, where layout is clean: reading positions then costs nothing.
+    this.schedule();
+  }
+
+  /** Keeps the grid from building tiles (and fetching thumbnails) until `until` settles. */
+  holdUntil(until: Promise<unknown>): void {
+    this.held = true;
+    const release = () => {
+      this.held = false;
+      this.schedule();
+    };
+    until.then(release, release);
   }
 
   setSelection(selection: ReadonlySet<string>): void {
@@ -100,7 +144,8 @@ export class TimelineView extends Emitter<TimelineEvents> {
   }
 
   focusItem(id: string): void {
-    (this.tiles.get(id)?.querySelector('.tile-link') as HTMLElement | null)?.focus({ preventScroll: true });
+    this.setCurrent(id);
+    this.linkOf(id)?.focus({ preventScroll: true });
   }
 
   get renderedTileCount(): number {
@@ -122,14 +167,10 @@ export class TimelineView extends Emitter<TimelineEvents> {
     return (document.getElementById('topbar')?.offsetHeight ?? 0) + 4;
   }
 
-  private relayout(): void {
-    const width = this.canvas.clientWidth;
-    if (width === 0) return;
+  /** A new width: everything is re-justified, but tiles still on screen are moved, not rebuilt. */
+  private relayout(width: number): void {
     const options = { width, rowHeight: rowHeightFor(width), gap: 4, headerHeight: 48 };
     this.layout = layoutFrom(emptyLayout(options), this.items, 0);
-    for (const el of this.mounted.values()) el.remove();
-    this.mounted.clear();
-    this.tiles.clear();
     this.render();
   }
 
@@ -142,25 +183,127 @@ export class TimelineView extends Emitter<TimelineEvents> {
   }
 
   private render(): void {
+    if (this.frame) {
+      cancelAnimationFrame(this.frame);
+      this.frame = 0;
+    }
+    if (this.layout.options.width === 0) return;
+    // Every read first, then every write: a read after a write forces a synchronous layout.
+    const scrollY = window.scrollY;
+    this.canvasTop = this.canvas.getBoundingClientRect().top + scrollY;
+    const viewHeight = window.innerHeight;
+    const inset = this.topInset();
+    const viewTop = scrollY - this.canvasTop;
+
     const perItem = this.layout.count ? this.layout.height / this.layout.count : 0;
     const pendingHeight = Math.round(this.estimateRemaining * perItem);
     this.canvas.style.height = `${Math.round(this.layout.height) + pendingHeight}px`;
     this.pending.style.transform = `translateY(${Math.round(this.layout.height)}px)`;
     this.pending.style.height = `${pendingHeight}px`;
-    this.canvasTop = this.canvas.getBoundingClientRect().top + window.scrollY;
-    const viewTop = window.scrollY - this.canvasTop;
-    const viewHeight = window.innerHeight;
-    const from = viewTop - viewHeight * OVERSCAN;
-    const to = viewTop + viewHeight * (1 + OVERSCAN);
-    const wanted = new Map<string, Block>();
-    for (let b = firstBlockBelow(this.layout, from); b < this.layout.blocks.length; b++) {
-      const block = this.layout.blocks[b]!;
-      if (block.top > to) break;
-      wanted.set(this.keyOf(block), block);
+    if (!this.held) {
+      const above = this.overscan === OVERSCAN ? OVERSCAN : 0;
+      const from = viewTop - viewHeight * above;
+      const to = viewTop + viewHeight * (1 + this.overscan);
+      const wanted = new Map<string, Block>();
+      for (let b = firstBlockBelow(this.layout, from); b < this.layout.blocks.length; b++) {
+        const block = this.layout.blocks[b]!;
+        if (block.top > to) break;
+        wanted.set(this.keyOf(block), block);
+      }
+      this.keepFocusedRow(wanted);
+      const built = this.stats.built;
+      this.sync(wanted);
+      this.ensureTabStop(viewTop + inset);
+      if (!this.stats.first && this.tiles.size > 0) this.stats.first = { built: this.stats.built - built, visible: this.countVisible(viewTop + inset, viewTop + viewHeight) };
     }
-    this.sync(wanted);
-    this.trackMonth(viewTop + this.topInset());
+    this.trackMonth(viewTop + inset);
     if (viewTop + viewHeight * 2.5 >= this.layout.height) this.emit('need-more', undefined);
+  }
+
+  /** Tiles whose row overlaps the band [top, bottom) of the canvas. */
+  private countVisible(top: number, bottom: number): number {
+    let count = 0;
+    for (let b = firstBlockBelow(this.layout, top); b < this.layout.blocks.length; b++) {
+      const block = this.layout.blocks[b]!;
+      if (block.top >= bottom) break;
+      if (block.kind === 'row') count += block.tiles.length;
+    }
+    return count;
+  }
+
+  /** The row holding the focused tile stays mounted, so focus survives scrolling and new pages. */
+  private keepFocusedRow(wanted: Map<string, Block>): void {
+    const id = (document.activeElement as HTMLElement | null)?.closest?.<HTMLElement>('.tile-link')?.dataset.id;
+    const index = id ? this.indexOf(id) : -1;
+    if (index < 0) return;
+    const block = this.layout.blocks[rowOf(this.layout, index)];
+    if (block) wanted.set(this.keyOf(block), block);
+  }
+
+  private indexOf(id: string): number {
+    const el = this.tiles.get(id);
+    const hinted = el ? Number(el.dataset.index) : -1;
+    if (this.items[hinted]?.id === id) return hinted;
+    return this.items.findIndex((item) => item.id === id);
+  }
+
+  private linkOf(id: string): HTMLElement | null {
+    return this.tiles.get(id)?.querySelector<HTMLElement>('.tile-link') ?? null;
+  }
+
+  /** Makes `id`'s link the grid's single tab stop. */
+  private setCurrent(id: string | null): void {
+    if (this.current) this.linkOf(this.current)?.setAttribute('tabindex', '-1');
+    this.current = id;
+    if (id) this.linkOf(id)?.setAttribute('tabindex', '0');
+  }
+
+  /** The current tile when it is mounted, otherwise the first one on screen, holds the tab stop. */
+  private ensureTabStop(viewTop: number): void {
+    if (this.current && this.tiles.has(this.current)) return;
+    for (let b = firstBlockBelow(this.layout, viewTop); b < this.layout.blocks.length; b++) {
+      const block = this.layout.blocks[b]!;
+      if (block.kind !== 'row') continue;
+      const id = this.items[block.tiles[0]!.index]?.id;
+      if (id && this.tiles.has(id)) this.setCurrent(id);
+      return;
+    }
+  }
+
+  /** Arrow keys, Home and End move through the grid; Space selects (the check box takes no tab stop). */
+  private onKey(event: KeyboardEvent): void {
+    const link = (event.target as HTMLElement).closest<HTMLElement>('.tile-link');
+    const id = link?.dataset.id;
+    if (!id || event.altKey || event.ctrlKey || event.metaKey) return;
+    if (event.key === ' ') {
+      event.preventDefault();
+      this.emit('toggle', { id });
+      return;
+    }
+    const move = gridMoveFor(event.key);
+    const index = move ? this.indexOf(id) : -1;
+    if (!move || index < 0) return;
+    const target = moveInGrid(this.layout, index, move);
+    event.preventDefault();
+    if (target === null) return;
+    const item = this.items[target];
+    if (!item) return;
+    this.setCurrent(item.id);
+    this.revealIndex(target);
+    this.setCurrent(item.id);
+    this.linkOf(item.id)?.focus({ preventScroll: true });
+  }
+
+  /** Scrolls the row of item `index` into view (if it is not) and renders it at once. */
+  private revealIndex(index: number): void {
+    const block = this.layout.blocks[rowOf(this.layout, index)];
+    if (!block) return;
+    const top = this.canvasTop + block.top;
+    const inset = this.topInset();
+    if (top < window.scrollY + inset) window.scrollTo({ top: top - inset - 8 });
+    else if (top + block.height > window.scrollY + window.innerHeight) window.scrollTo({ top: top + block.height - window.innerHeight + 8 });
+    this.overscan = OVERSCAN;
+    this.render();
   }
 
   private keyOf(block: Block): string {
@@ -170,14 +313,17 @@ export class TimelineView extends Emitter<TimelineEvents> {
     return `r${first.id}|${last.id}|${block.tiles.length}|${this.layout.options.width}`;
   }
 
-  /** Adds missing blocks, moves kept ones, drops the rest; DOM order follows visual order for Tab. */
+  /**
+   * Adds missing blocks, moves kept ones, drops the rest; DOM order follows visual order for
+   * Tab. A tile whose row changed (a re-justified last row, a new width) moves to its new row
+   * with its loaded image instead of being rebuilt, so nothing on screen blinks.
+   */
   private sync(wanted: Map<string, Block>): void {
+    const focused = document.activeElement as HTMLElement | null;
+    const spare = new Map<string, HTMLElement>();
     for (const [key, el] of this.mounted) {
       if (wanted.has(key)) continue;
-      for (const tile of el.querySelectorAll<HTMLElement>('.tile')) {
-        releaseTile(tile);
-        this.tiles.delete(tile.dataset.id!);
-      }
+      for (const tile of el.querySelectorAll<HTMLElement>('.tile')) spare.set(tile.dataset.id!, tile);
       el.remove();
       this.mounted.delete(key);
     }
@@ -185,7 +331,7 @@ export class TimelineView extends Emitter<TimelineEvents> {
     for (const [key, block] of wanted) {
       let el = this.mounted.get(key);
       if (!el) {
-        el = this.createBlock(block);
+        el = this.createBlock(block, spare);
         this.mounted.set(key, el);
       }
       el.style.transform = `translateY(${block.top}px)`;
@@ -193,9 +339,16 @@ export class TimelineView extends Emitter<TimelineEvents> {
       if (expectedNext !== el) this.canvas.insertBefore(el, expectedNext);
       previous = el;
     }
+    for (const [id, tile] of spare) {
+      releaseTile(tile);
+      if (this.tiles.get(id) === tile) this.tiles.delete(id);
+      this.stats.destroyed++;
+    }
+    // Moving a focused element out of the document blurs it: give focus back.
+    if (focused?.isConnected && focused !== document.activeElement && this.canvas.contains(focused)) focused.focus({ preventScroll: true });
   }
 
-  private createBlock(block: Block): HTMLElement {
+  private createBlock(block: Block, spare: Map<string, HTMLElement>): HTMLElement {
     if (block.kind === 'header') {
       const el = h('h2.month', { 'data-key': block.key }, monthLabel(block.year, block.month));
       el.style.height = `${block.height}px`;
@@ -205,7 +358,15 @@ export class TimelineView extends Emitter<TimelineEvents> {
     row.style.height = `${block.height}px`;
     for (const tile of block.tiles) {
       const item = this.items[tile.index]!;
-      const el = createTile(item, tile, block.height, this.hrefFor(item.id));
+      let el = spare.get(item.id);
+      if (el) {
+        spare.delete(item.id);
+        placeTile(el, tile, block.height);
+      } else {
+        el = createTile(item, tile, block.height, this.hrefFor(item.id));
+        this.stats.built++;
+        if (item.id === this.current) el.querySelector('.tile-link')?.setAttribute('tabindex', '0');
+      }
       el.dataset.index = String(tile.index);
       applyItemState(el, item, this.selection.has(item.id));
       this.tiles.set(item.id, el);

@@ -1,0 +1,49 @@
+/**
+ * Thumbnail URLs name the format this browser decodes (`&f=avif|webp|jpeg`), so the page's
+ * image requests and the service worker's copies of them are one and the same URL with one
+ * answer: without it the server picks by `Accept` (and sends `Vary: Accept`), and the
+ * worker's requests, whose `Accept` differs from the image loader's, missed the HTTP cache
+ * and downloaded every thumbnail a second time.
+ */
+export type ThumbFormat = 'avif' | 'webp' | 'jpeg';
+
+const STORAGE_KEY = 'spis.thumbFormat';
+/** A 1×1 AVIF: it decodes only where AVIF is supported. */
+const AVIF_PROBE =
+  'data:image/avif;base64,AAAAHGZ0eXBhdmlmAAAAAG1pZjFhdmlmbWlhZgAAANZtZXRhAAAAAAAAACFoZGxyAAAAAAAAAABwaWN0AAAAAAAAAAAAAAAAAAAAACJpbG9jAAAAAERAAAEAAQAAAAAA+gABAAAAAAAAAB8AAAAjaWluZgAAAAAAAQAAABVpbmZlAgAAAAABAABhdjAxAAAAAA5waXRtAAAAAAABAAAAVmlwcnAAAAA4aXBjbwAAAAxhdjFDgSACAAAAABRpc3BlAAAAAAAAAAEAAAABAAAAEHBpeGkAAAAAAwgICAAAABZpcG1hAAAAAAAAAAEAAQOBAgMAAAAnbWRhdBIACgc4AAaQENBpMhIZQmMEw88880EgAJBAyRxhQr4=';
+
+let format: ThumbFormat | null = readStored();
+
+function readStored(): ThumbFormat | null {
+  try {
+    const stored = localStorage.getItem(STORAGE_KEY);
+    return stored === 'avif' || stored === 'webp' || stored === 'jpeg' ? stored : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Finds the best format once per browser (remembered); later visits know it at once. */
+export async function detectThumbFormat(): Promise<ThumbFormat> {
+  if (format) return format;
+  const image = new Image();
+  image.src = AVIF_PROBE;
+  const avif = await image.decode().then(
+    () => true,
+    () => false,
+  );
+  const webp =
+    !avif && document.createElement('canvas').toDataURL('image/webp').startsWith('data:image/webp');
+  format = avif ? 'avif' : webp ? 'webp' : 'jpeg';
+  try {
+    localStorage.setItem(STORAGE_KEY, format);
+  } catch {
+    // private mode: detected again next time
+  }
+  return format;
+}
+
+/** `url` with the detected format added (unchanged until detection ran). */
+export function thumbUrl(url: string): string {
+  return format ? `${url}${url.includes('?') ? '&' : '?'}f=${format}` : url;
+}
