@@ -51,7 +51,10 @@ async function main(): Promise<void> {
   const profileNote = profile === 'pi' ? applyPiProfile() : null;
   const machine = machineInfo();
   const temp = await mkdtemp(path.join(tmpdir(), 'spis-bench-'));
-  const corpus = await ensureCorpus(path.join(here, 'corpus', quick ? 'quick' : 'full'), quick ? corpusSpecs.quick : corpusSpecs.full, log);
+  // --corpus=quick: full-size libraries (hard links) over the small corpus, which is quick to generate.
+  const corpusName = args.find((a) => a.startsWith('--corpus='))?.slice('--corpus='.length) ?? (quick ? 'quick' : 'full');
+  if (corpusName !== 'quick' && corpusName !== 'full') throw new Error(`unknown --corpus=${corpusName} (quick, full)`);
+  const corpus = await ensureCorpus(path.join(here, 'corpus', corpusName), corpusSpecs[corpusName], log);
   let n = 0;
   const ctx: BenchContext = {
     quick,
