@@ -1,4 +1,5 @@
-import sharp, { type Sharp } from 'sharp';
+import type { Sharp } from 'sharp';
+import { loadSharp } from '../util/sharp-loader.js';
 import type { OutputFormat } from './formats.js';
 
 /**
@@ -38,12 +39,14 @@ export interface Rendered {
 }
 
 export async function render(source: RenderSource, ops: RenderOps, limits: RenderLimits): Promise<Rendered> {
-  const image = encode(pipeline(source, ops, limits), ops.format, ops.quality);
+  const image = encode(pipeline(await loadSharp(), source, ops, limits), ops.format, ops.quality);
   const { data, info } = await image.toBuffer({ resolveWithObject: true });
   return { data, width: info.width, height: info.height };
 }
 
-function pipeline(source: RenderSource, ops: RenderOps, limits: RenderLimits): Sharp {
+type SharpFactory = Awaited<ReturnType<typeof loadSharp>>;
+
+function pipeline(sharp: SharpFactory, source: RenderSource, ops: RenderOps, limits: RenderLimits): Sharp {
   let image = sharp(source.input, {
     limitInputPixels: limits.maxInputPixels,
     // Lenient with the small faults phones write, strict with files cut short.
@@ -91,6 +94,7 @@ function encode(image: Sharp, format: OutputFormat, quality: number): Sharp {
 
 /** Header-only size check, so HEIC decoding (not limited by sharp) refuses bombs too. */
 export async function headerPixels(input: string): Promise<number | null> {
+  const sharp = await loadSharp();
   const meta = await sharp(input, { limitInputPixels: false }).metadata();
   return meta.width && meta.height ? meta.width * meta.height : null;
 }
