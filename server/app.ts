@@ -20,6 +20,7 @@ import { trackHttp, type HttpDrain } from './ops/http-drain.js';
 import { httpMiddleware } from './ops/http-middleware.js';
 import { createMetrics, registerIndexMetrics, type Metrics } from './ops/metrics.js';
 import { registerStatusFallbacks } from './ops/status-readers.js';
+import { collectStartupGarbage } from './ops/startup-garbage.js';
 import { createLiveEvents, type LiveEvents } from './events/live-events.js';
 import { AuthService, type RateLimits } from './auth/auth-service.js';
 import { accessMiddleware } from './auth/access-middleware.js';
@@ -81,6 +82,7 @@ export async function createSpis(config: Config, deps: SpisDeps = {}): Promise<S
     log,
     probeVideo: videoTools.ffprobe ? createVideoProber(videoTools.ffprobe) : null,
   });
+  void library.verified.then(collectStartupGarbage);
   const status: StatusSections = new Map();
   const thumbs = setupThumbnails({ config, library, log, status, tools: videoTools });
   const metrics = createMetrics();

@@ -6,7 +6,7 @@ import { cpus } from 'node:os';
  */
 export const smallMachineEnv = {
   MALLOC_ARENA_MAX: '2',
-  NODE_OPTIONS: '--max-semi-space-size=1',
+  NODE_OPTIONS: '--max-semi-space-size=1 --expose-gc',
 };
 
 /** Pins every server child to CPU 0 and gives it the small-machine environment; returns a note for the report. */
