@@ -26,12 +26,16 @@ FROM ${NODE_IMAGE}
 RUN apt-get update \
  && apt-get install -y --no-install-recommends ffmpeg tini \
  && rm -rf /var/lib/apt/lists/*
+# MALLOC_ARENA_MAX, the young-generation size and gc() for start-up garbage keep a small
+# machine's memory small (README).
 ENV NODE_ENV=production \
     SPIS_MEDIA=/media \
     SPIS_DATA=/data \
     SPIS_HOST=0.0.0.0 \
     SPIS_PORT=8080 \
-    SPIS_LOG_FORMAT=json
+    SPIS_LOG_FORMAT=json \
+    MALLOC_ARENA_MAX=2 \
+    NODE_OPTIONS="--max-semi-space-size=1 --expose-gc"
 WORKDIR /app
 COPY --from=build /app/package.json /app/package-lock.json ./
 COPY --from=build /app/node_modules ./node_modules

@@ -22,6 +22,7 @@ import { httpMiddleware } from './ops/http-middleware.js';
 import { routePatterns } from './ops/route-patterns.js';
 import { createMetrics, registerIndexMetrics, type Metrics } from './ops/metrics.js';
 import { registerStatusFallbacks } from './ops/status-readers.js';
+import { collectStartupGarbage } from './ops/startup-garbage.js';
 import { createLiveEvents, type LiveEvents } from './events/live-events.js';
 import { AuthService, type RateLimits } from './auth/auth-service.js';
 import { accessMiddleware } from './auth/access-middleware.js';
@@ -85,6 +86,7 @@ export async function createSpis(config: Config, deps: SpisDeps = {}): Promise<S
     log,
     probeVideo: videoTools.ffprobe ? createVideoProber(videoTools.ffprobe) : null,
   });
+  void library.verified.then(collectStartupGarbage);
   const status: StatusSections = new Map();
   const thumbs = setupThumbnails({ config, library, log, status, tools: videoTools });
   const metrics = createMetrics();

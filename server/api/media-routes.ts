@@ -9,6 +9,7 @@ import type { MediaRecord } from '../media/record.js';
 import type { ApiItemDetail, MediaPage } from '../shared/api-types.js';
 import { notFound } from './errors.js';
 import { ItemJsonCache } from './item-json.js';
+import { PageBodyCache } from './page-body-cache.js';
 import { parseFilter, parseMediaQuery, timelineKeys, type RawQuery } from './media-query.js';
 
 const ID_PATTERN = /^[A-Za-z0-9_-]{16}$/;
@@ -24,6 +25,7 @@ export function requireRecord(library: Library, id: string | undefined): MediaRe
 export function mediaRoutes(library: Library): Router {
   const router = createRouter({ prefix: '/api' });
   const items = new ItemJsonCache(library.marksOf);
+  const pages = new PageBodyCache();
 
   router.get('/media', (ctx) => {
     const query = parseMediaQuery(ctx.query as RawQuery);
@@ -31,8 +33,8 @@ export function mediaRoutes(library: Library): Router {
     const nextCursor: MediaPage['nextCursor'] = page.next ? encodeCursor({ ...page.next, order: query.order }) : null;
     noStore(ctx);
     ctx.type = 'application/json';
-    // A MediaPage, assembled from cached item JSON (see ItemJsonCache).
-    ctx.body = `{"items":[${page.records.map((record) => items.json(record)).join(',')}],"nextCursor":${JSON.stringify(nextCursor)}}`;
+    // A MediaPage, assembled from cached item JSON (see ItemJsonCache and PageBodyCache).
+    ctx.body = pages.body(ctx.querystring, page.records.map((record) => items.json(record)), `,"nextCursor":${JSON.stringify(nextCursor)}}`);
   });
 
   router.get('/media/:id', async (ctx) => {

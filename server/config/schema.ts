@@ -57,8 +57,11 @@ export const configSchema = z.strictObject({
       webp: z.boolean().default(true),
       quality: z.number().int().min(1).max(100).default(80),
       concurrency: positiveInt.max(64).default(2),
-      memoryCacheBytes: z.number().int().min(0).default(64 * 1024 * 1024),
+      /** null: sized from the machine's memory (see thumbs/memory-budget.ts). */
+      memoryCacheBytes: z.number().int().min(0).nullable().default(null),
       pregenerate: z.boolean().default(true),
+      /** Background renders in a separate process of lowest CPU priority (false: in the server, behind requests). */
+      backgroundProcess: z.boolean().default(true),
       /** One render (decode + resize + encode) is abandoned after this long. */
       timeoutSeconds: positiveInt.max(600).default(30),
     })

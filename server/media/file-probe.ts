@@ -3,7 +3,7 @@ import { open } from 'node:fs/promises';
 import exifr from 'exifr';
 import { fileTypeFromBuffer } from 'file-type';
 import { imageSize } from 'image-size';
-import sharp from 'sharp';
+import { loadSharp } from '../util/sharp-loader.js';
 import type { MediaType } from '../shared/api-types.js';
 import { supportedMimes } from './media-types.js';
 import { parseExifDateTime, parseStampedDate } from './date-sources.js';
@@ -291,6 +291,7 @@ async function dimensions(absPath: string, head: Buffer, size: number) {
   }
   if (size <= head.length) return null;
   try {
+    const sharp = await loadSharp();
     const meta = await sharp(absPath, { failOn: 'none' }).metadata();
     return meta.width && meta.height ? { width: meta.width, height: meta.height } : null;
   } catch {

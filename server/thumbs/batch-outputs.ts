@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { loadSharp } from '../util/sharp-loader.js';
 import { AppError, invalidParameter } from '../api/errors.js';
 import type { MediaRecord } from '../media/record.js';
 import { mimeOf } from './formats.js';
@@ -66,7 +66,7 @@ export async function renderOutputs(record: MediaRecord, planned: PlannedOutput[
   const results: BatchOutput[] = [];
   for (const output of planned) {
     const data = await transforms.get(record, output.spec);
-    const meta = await sharp(data).metadata();
+    const meta = await (await loadSharp())(data).metadata();
     const join = output.route.includes('?') ? '&' : '?';
     results.push({
       name: output.name,

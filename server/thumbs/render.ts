@@ -1,4 +1,5 @@
-import sharp, { type Sharp } from 'sharp';
+import type { Sharp } from 'sharp';
+import { loadSharp } from '../util/sharp-loader.js';
 import type { OutputFormat } from './formats.js';
 import type { Orientation } from './orientation.js';
 import { cropRegion, type CropSpec, type Kernel } from './transform-params.js';
@@ -50,11 +51,15 @@ export interface Rendered {
 }
 
 export async function render(source: RenderSource, ops: RenderOps, limits: RenderLimits): Promise<Rendered> {
+  sharp = await loadSharp();
   if (ops.crop) source = await cropped(source, ops.crop, limits);
   const image = encode(pipeline(source, ops, limits), ops.format, ops.quality, colourOf(ops.background ?? 'ffffffff'));
   const { data, info } = await image.toBuffer({ resolveWithObject: true });
   return { data, width: info.width, height: info.height };
 }
+
+/** Set by render() before any use: loaded on first use (see sharp-loader). */
+let sharp: Awaited<ReturnType<typeof loadSharp>>;
 
 function open(source: RenderSource, limits: RenderLimits): Sharp {
   return sharp(source.input, {
@@ -154,6 +159,7 @@ function encode(image: Sharp, format: OutputFormat, quality: number, flattenOnto
 
 /** Header-only size check, so HEIC decoding (not limited by sharp) refuses bombs too. */
 export async function headerPixels(input: string): Promise<number | null> {
+  sharp = await loadSharp();
   const meta = await sharp(input, { limitInputPixels: false }).metadata();
   return meta.width && meta.height ? meta.width * meta.height : null;
 }

@@ -1,12 +1,13 @@
 import path from 'node:path';
-import sharp from 'sharp';
 import type { StatusSections } from '../api/status-route.js';
 import type { Config } from '../config/schema.js';
 import type { Library } from '../media/library.js';
 import type { VideoTools } from '../media/video-probe.js';
 import type { Logger } from '../ops/logger.js';
 import { Limiter } from '../util/limiter.js';
+import { BackgroundRenderer } from './background-renderer.js';
 import { ThumbDiskCache } from './disk-cache.js';
+import { defaultMemoryCacheBytes } from './memory-budget.js';
 import { PregenQueue } from './pregen-queue.js';
 import type { SourceOptions } from './source.js';
 import { ThumbService } from './thumb-service.js';
@@ -16,8 +17,10 @@ export interface Thumbnails {
   service: ThumbService;
   transforms: TransformService;
   queue: PregenQueue;
-  /** The one limiter around sharp, ffmpeg posters and HEIC decoding. */
+  /** The one limiter around sharp, ffmpeg posters and HEIC decoding for requests. */
   limiter: Limiter;
+  /** The low-priority process background renders run in. */
+  background: BackgroundRenderer;
   tools: VideoTools;
   close(): Promise<void>;
 }
@@ -45,18 +48,18 @@ export function renderSettings(config: Config) {
 /** Builds the thumbnail pipeline and hooks it to the library's record notices. */
 export function setupThumbnails({ config, library, log, status, tools }: ThumbnailDeps): Thumbnails {
   const { thumbnails: settings, transforms: limits } = config;
-  // libvips' own operation cache (50 MB by default) pays off when one image is processed
-  // again and again; here nearly every render reads another file, and finished renditions
-  // are cached by spis itself, so it would only hold memory (measured by the soak bench).
-  sharp.cache(false);
   const limiter = new Limiter(settings.concurrency);
   const disk = new ThumbDiskCache(path.join(config.data, 'thumbs'));
   const source: SourceOptions = { library, ffmpeg: tools.ffmpeg, maxInputPixels: limits.maxInputPixels };
   const { policy, renderLimits } = renderSettings(config);
+  // Pre-generation and bulk additions render in a process of low CPU priority: a bulk render
+  // never slows down anyone's scrolling.
+  const background = new BackgroundRenderer({ log, concurrency: settings.concurrency });
   const service = new ThumbService({
     library, disk, limiter, source, policy, log,
+    ...(settings.backgroundProcess ? { background } : {}),
     quality: settings.quality,
-    memoryCacheBytes: settings.memoryCacheBytes,
+    memoryCacheBytes: settings.memoryCacheBytes ?? defaultMemoryCacheBytes(),
     limits: renderLimits,
   });
   const transforms = new TransformService({
@@ -66,7 +69,7 @@ export function setupThumbnails({ config, library, log, status, tools }: Thumbna
     limits: { ...renderLimits, maxWidth: limits.maxWidth, maxHeight: limits.maxHeight },
   });
   // Twice the render slots: while one item waits on its fsync the next one renders. The
-  // limiter still bounds sharp itself, and requests still go first.
+  // background renderer bounds its own renders; requests render in this process.
   const workers = settings.concurrency * 2;
   const queue = new PregenQueue(library, (record) => service.ensureSmall(record, false), workers, log, settings.pregenerate);
 
@@ -81,7 +84,19 @@ export function setupThumbnails({ config, library, log, status, tools }: Thumbna
     forget(record.id, null);
   });
   // media.added only goes out once a client can show the item: small thumbnail and placeholder.
-  library.setAnnounceGate((record) => service.ensureSmall(record, true));
+  // A new file or two render here, with a request's priority, so they are announced within a
+  // second or two. When new files pile up faster than that (a thousand photos copied in at
+  // once), the rest go to the background process, so the bulk never stalls anyone's scrolling.
+  let announcing = 0;
+  library.setAnnounceGate(async (record) => {
+    const bulk = settings.backgroundProcess && announcing >= settings.concurrency;
+    announcing++;
+    try {
+      await service.ensureSmall(record, !bulk);
+    } finally {
+      announcing--;
+    }
+  });
 
   let closed = false;
   // After the start-up walk, not at `ready`: a snapshot served early may still hold files
@@ -106,11 +121,12 @@ export function setupThumbnails({ config, library, log, status, tools }: Thumbna
   }));
 
   return {
-    service, transforms, queue, limiter, tools,
+    service, transforms, queue, limiter, background, tools,
     async close() {
       closed = true;
       queue.stop();
       await queue.idle();
+      await background.close();
     },
   };
 }

@@ -4,6 +4,7 @@ import type { MediaRecord } from '../media/record.js';
 import type { MediaType } from '../shared/api-types.js';
 import type { Logger } from '../ops/logger.js';
 import type { Limiter } from '../util/limiter.js';
+import type { BackgroundRenderer } from './background-renderer.js';
 import type { ThumbDiskCache } from './disk-cache.js';
 import { renditionBox, type FormatPolicy, type OutputFormat, type Rendition } from './formats.js';
 import { SharedCache } from './memory-cache.js';
@@ -26,6 +27,8 @@ export interface ThumbServiceOptions {
   memoryCacheBytes: number;
   limits: RenderLimits;
   log: Logger;
+  /** Where background renders run (a low-priority process); in-process under the limiter without it. */
+  background?: BackgroundRenderer;
 }
 
 /**
@@ -55,6 +58,7 @@ export class ThumbService {
     const key = `${record.id}/${record.version}/${rendition}.${format}`;
     const failure = this.failed.get(key);
     if (failure) throw failure.error;
+    if (!priority && this.options.background) return this.getInBackground(key, record, rendition, format, this.options.background);
     return this.memory.get(key, async () => {
       const { disk } = this.options;
       const stored = await disk.read(record.id, record.version, rendition, format);
@@ -69,6 +73,27 @@ export class ThumbService {
         throw mapped;
       }
     });
+  }
+
+  /**
+   * A background render: neither joins nor fills the memory cache, so a request for the same
+   * image never waits on low-priority work (it renders the image itself, at full speed).
+   */
+  private async getInBackground(key: string, record: MediaRecord, rendition: Rendition, format: OutputFormat, background: BackgroundRenderer): Promise<Buffer> {
+    const cached = this.memory.peek(key);
+    if (cached) return cached;
+    const { disk } = this.options;
+    const stored = await disk.read(record.id, record.version, rendition, format);
+    if (stored) return stored;
+    try {
+      const data = await this.render(record, rendition, format, background);
+      if (this.isCurrent(record)) await disk.write(record.id, record.version, rendition, format, data);
+      return data;
+    } catch (error) {
+      const mapped = toMediaError(error, this.options.limits.maxInputPixels, pixelsOf(record));
+      this.failed.set(key, { error: mapped });
+      throw mapped;
+    }
   }
 
   /** The small thumbnail exists on disk and the record has its placeholder. */
@@ -89,18 +114,22 @@ export class ThumbService {
     await this.options.disk.prune(id, keep);
   }
 
-  private async render(record: MediaRecord, rendition: Rendition, format: OutputFormat): Promise<Buffer> {
+  private async render(record: MediaRecord, rendition: Rendition, format: OutputFormat, background?: BackgroundRenderer): Promise<Buffer> {
     this.renders++;
     const box = renditionBox[rendition];
     const started = performance.now();
     try {
       const source = await loadSource(record, this.options.source);
       const ops = { width: box, height: box, fit: 'inside', enlarge: false, format, quality: this.options.quality } as const;
-      const { data } = await render(source, ops, this.options.limits);
-      this.onRendered?.(rendition, record.type, (performance.now() - started) / 1000);
       // The placeholder comes from the small render (a 400 px image decodes in a few ms).
-      if (rendition === 'small' && !record.placeholder && this.isCurrent(record)) {
-        this.options.library.patch(record.id, { placeholder: await computeThumbhash(data) });
+      const wantsPlaceholder = rendition === 'small' && !record.placeholder;
+      const rendered = background
+        ? await background.render(source, ops, this.options.limits, wantsPlaceholder)
+        : { ...(await render(source, ops, this.options.limits)), placeholder: null };
+      const { data } = rendered;
+      this.onRendered?.(rendition, record.type, (performance.now() - started) / 1000);
+      if (wantsPlaceholder && this.isCurrent(record)) {
+        this.options.library.patch(record.id, { placeholder: rendered.placeholder ?? (await computeThumbhash(data)) });
       }
       return data;
     } catch (error) {

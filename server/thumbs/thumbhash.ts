@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import { loadSharp } from '../util/sharp-loader.js';
 import { rgbaToThumbHash } from 'thumbhash';
 
 /**
@@ -9,6 +9,7 @@ const PREVIEW_BOX = 32;
 
 /** A ~25-byte blurred placeholder (ThumbHash, base64) from an already small encoded render. */
 export async function computeThumbhash(image: Buffer): Promise<string> {
+  const sharp = await loadSharp();
   const { data, info } = await sharp(image)
     .resize(PREVIEW_BOX, PREVIEW_BOX, { fit: 'inside' })
     .ensureAlpha()

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import sharp from 'sharp';
+import { loadSharp } from '../util/sharp-loader.js';
 
 /**
  * Poster frames for videos via ffmpeg, or a neutral placeholder when ffmpeg is missing or
@@ -28,16 +28,18 @@ let placeholder: Promise<Buffer> | null = null;
 
 /** A dark 16:9 card with a play symbol. */
 export function placeholderPoster(): Promise<Buffer> {
-  placeholder ??= sharp(
-    Buffer.from(
-      '<svg xmlns="http://www.w3.org/2000/svg" width="640" height="360">' +
-        '<rect width="640" height="360" fill="#2b2f36"/>' +
-        '<circle cx="320" cy="180" r="64" fill="#ffffff" fill-opacity="0.18"/>' +
-        '<path d="M296 140 L368 180 L296 220 Z" fill="#ffffff" fill-opacity="0.85"/>' +
-        '</svg>',
-    ),
-  )
-    .png()
-    .toBuffer();
+  placeholder ??= loadSharp().then((sharp) =>
+    sharp(
+      Buffer.from(
+        '<svg xmlns="http://www.w3.org/2000/svg" width="640" height="360">' +
+          '<rect width="640" height="360" fill="#2b2f36"/>' +
+          '<circle cx="320" cy="180" r="64" fill="#ffffff" fill-opacity="0.18"/>' +
+          '<path d="M296 140 L368 180 L296 220 Z" fill="#ffffff" fill-opacity="0.85"/>' +
+          '</svg>',
+      ),
+    )
+      .png()
+      .toBuffer(),
+  );
   return placeholder;
 }

@@ -16,6 +16,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
+import { nodeCommand } from './lib/child.js';
 import { round, summarize } from './lib/stats.js';
 import type { Figure, Section, Target } from './lib/types.js';
 
@@ -103,7 +104,8 @@ async function serve(repoRoot: string, entry: Entry, media: string, data: string
   const started = performance.now();
   const args = [...entry, 'serve', '--media', media, '--data', data, '--port', '0'];
   args.push('--no-pregenerate', '--log-format', 'json', '--log-level', 'info', '--timezone', 'UTC');
-  const child = spawn(process.execPath, args, { cwd: repoRoot, env: { ...process.env, SPIS_CONFIG: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [command, commandArgs] = nodeCommand(args);
+  const child = spawn(command, commandArgs, { cwd: repoRoot, env: { ...process.env, SPIS_CONFIG: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));

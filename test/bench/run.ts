@@ -1,16 +1,20 @@
 /**
- * `npm run bench [-- --quick] [-- --only=index,listing]`: generates (or reuses) a seeded
- * corpus, runs every benchmark with repeats, and writes test/bench/results/report.{md,json}.
+ * `npm run bench [-- --quick] [-- --only=index,listing] [-- --profile=pi]`: generates (or
+ * reuses) a seeded corpus, runs every benchmark with repeats, and writes
+ * test/bench/results/report.{md,json}. `--profile=pi` runs every server on one core with the
+ * memory settings of a small machine (see lib/pi-profile.ts).
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { runBackgroundBench } from './background-bench.js';
 import { runCacheBench } from './cache-bench.js';
 import { runIndexBench } from './index-bench.js';
 import { corpusSpecs, ensureCorpus } from './lib/corpus.js';
 import { machineInfo } from './lib/machine.js';
+import { applyPiProfile } from './lib/pi-profile.js';
 import { writeReport, type Report } from './lib/report.js';
 import { round } from './lib/stats.js';
 import type { BenchContext, Section } from './lib/types.js';
@@ -25,6 +29,8 @@ const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const only = args.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
 const soakArg = args.find((a) => a.startsWith('--soak='))?.slice('--soak='.length);
+const profile = args.find((a) => a.startsWith('--profile='))?.slice('--profile='.length) ?? 'default';
+if (profile !== 'default' && profile !== 'pi') throw new Error(`unknown --profile=${profile} (default, pi)`);
 const outDir = args.find((a) => a.startsWith('--out='))?.slice('--out='.length) ?? path.join(here, 'results');
 
 const log = (message: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}\n`);
@@ -33,6 +39,7 @@ const benches: Array<{ id: string; title: string; run: (ctx: BenchContext) => Pr
   { id: 'cache', title: 'Thumbnail memory cache policy', run: runCacheBench },
   { id: 'index', title: 'Media index', run: runIndexBench },
   { id: 'listing', title: 'GET /api/media', run: runListingBench },
+  { id: 'background', title: 'Listing during background renders', run: runBackgroundBench },
   { id: 'resize', title: 'On-the-fly resize', run: runResizeBench },
   { id: 'ws', title: 'WebSocket fan-out', run: runWsBench },
   { id: 'soak', title: 'Memory soak', run: runSoakBench },
@@ -41,9 +48,13 @@ const benches: Array<{ id: string; title: string; run: (ctx: BenchContext) => Pr
 
 async function main(): Promise<void> {
   const started = performance.now();
+  const profileNote = profile === 'pi' ? applyPiProfile() : null;
   const machine = machineInfo();
   const temp = await mkdtemp(path.join(tmpdir(), 'spis-bench-'));
-  const corpus = await ensureCorpus(path.join(here, 'corpus', quick ? 'quick' : 'full'), quick ? corpusSpecs.quick : corpusSpecs.full, log);
+  // --corpus=quick: full-size libraries (hard links) over the small corpus, which is quick to generate.
+  const corpusName = args.find((a) => a.startsWith('--corpus='))?.slice('--corpus='.length) ?? (quick ? 'quick' : 'full');
+  if (corpusName !== 'quick' && corpusName !== 'full') throw new Error(`unknown --corpus=${corpusName} (quick, full)`);
+  const corpus = await ensureCorpus(path.join(here, 'corpus', corpusName), corpusSpecs[corpusName], log);
   let n = 0;
   const ctx: BenchContext = {
     quick,
@@ -83,6 +94,7 @@ async function main(): Promise<void> {
     date: new Date().toISOString(),
     mode: quick ? 'quick' : 'full',
     command: `npm run bench${args.length ? ` -- ${args.join(' ')}` : ''}`,
+    ...(profileNote ? { profile: profileNote } : {}),
     durationS: (performance.now() - started) / 1000,
     loadAverageAtEnd: loadavg().map((n) => round(n, 2)),
     machine,

@@ -9,6 +9,7 @@ const ITEMS = 100_000;
 const WORKERS = 8;
 const SAMPLE_MS = 5000;
 const MiB = 1024 * 1024;
+const IDLE_MS = 30_000;
 
 async function rssOf(pid: number): Promise<number> {
   const status = await readFile(`/proc/${pid}/status`, 'utf8');
@@ -28,6 +29,9 @@ export async function runSoakBench(ctx: BenchContext): Promise<Section> {
   const server = await startServer(lib.media, lib.data, { watch: { enabled: true } });
   const base = `http://127.0.0.1:${server.info.port}`;
   try {
+    // Idle after ready: no clients for a while (V8 gives back start-up garbage once idle).
+    await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
+    const idleRss = (await rssOf(server.pid)) / MiB;
     // Cursors into the first pages and a pool of ids to ask for, collected once.
     const cursors: Array<string | null> = [null];
     const ids: string[] = [];
@@ -89,6 +93,7 @@ export async function runSoakBench(ctx: BenchContext): Promise<Section> {
         `send listing pages at random depths (first 60 pages), item details, small thumbnails of random items among the first ${ids.length} (rendered on demand, then cached) and the timeline, ` +
         `for ${seconds} s; resident memory (VmRSS) sampled every ${SAMPLE_MS / 1000} s.`,
       figures: [
+        { name: `resident memory idle after ready (${IDLE_MS / 1000} s without clients)`, unit: 'MiB', summary: summarize([idleRss]) },
         { name: 'resident memory at start', unit: 'MiB', summary: summarize([rss[0]!]) },
         { name: 'resident memory, second half of the run', unit: 'MiB', summary: summarize(half) },
         { name: 'resident memory at the end', unit: 'MiB', summary: summarize([end]) },
@@ -104,6 +109,11 @@ export async function runSoakBench(ctx: BenchContext): Promise<Section> {
           measured:
             `${full ? '' : `(${seconds} s${items === ITEMS ? '' : `, ${items / 1000}k items`}: shorter than the 10-minute soak, so no verdict; \`npm run bench -- --only=soak --soak=600\` runs it) `}` +
             `peak ${round(peak, 1)} MiB, ${round(firstOfHalf, 1)} → ${round(end, 1)} MiB over the second half (${secondHalfGrowth >= 0 ? '+' : ''}${round(secondHalfGrowth, 1)} MiB), ${failed} failed requests`,
+        },
+        {
+          target: `Resident memory with ${items / 1000}k items ≤ ${items === ITEMS ? 140 : 90} MiB idle after ready, ≤ ${items === ITEMS ? 180 : 'n/a'} MiB and flat over a 10-minute soak`,
+          met: items === ITEMS ? idleRss <= 140 && (full ? peak <= 180 && flat : true) : idleRss <= 90,
+          measured: `idle ${round(idleRss, 1)} MiB; over the run peak ${round(peak, 1)} MiB (${seconds} s)`,
         },
       ],
     };

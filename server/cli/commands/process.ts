@@ -1,6 +1,5 @@
 import { mkdir, stat } from 'node:fs/promises';
 import path from 'node:path';
-import sharp from 'sharp';
 import { AppError } from '../../api/errors.js';
 import type { Config } from '../../config/schema.js';
 import { FileProber } from '../../media/file-probe.js';
@@ -112,7 +111,6 @@ class ProcessRun {
     private readonly tools: VideoTools,
   ) {
     this.prober = new FileProber(tools.ffprobe ? createVideoProber(tools.ffprobe) : null);
-    sharp.cache(false); // as the server: each file is read once
   }
 
   /** Files in parallel up to the configured render concurrency; returns how many failed. */

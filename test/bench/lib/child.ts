@@ -11,9 +11,18 @@ export interface ChildOptions {
   timeoutMs?: number;
 }
 
+/**
+ * Command line for a node child: pinned to the CPUs in SPIS_BENCH_CPUS (`taskset -c`, set by
+ * `--profile=pi`) when given. taskset execs node, so the pid stays the server's own.
+ */
+export function nodeCommand(args: string[]): [string, string[]] {
+  const cpus = process.env.SPIS_BENCH_CPUS;
+  return cpus ? ['taskset', ['-c', cpus, process.execPath, ...args]] : [process.execPath, args];
+}
+
 function start(script: string, options: ChildOptions): ChildProcess {
-  const args = [...(options.nodeArgs ?? []), '--import', 'tsx', path.join(childrenDir, script)];
-  return spawn(process.execPath, args, {
+  const [command, args] = nodeCommand([...(options.nodeArgs ?? []), '--import', 'tsx', path.join(childrenDir, script)]);
+  return spawn(command, args, {
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'inherit'],
   });

@@ -8,6 +8,8 @@ export interface Report {
   date: string;
   mode: 'quick' | 'full';
   command: string;
+  /** Set by `--profile=pi`: how the servers were constrained. */
+  profile?: string;
   durationS: number;
   loadAverageAtEnd: number[];
   machine: MachineInfo;
@@ -32,6 +34,7 @@ export function renderMarkdown(r: Report): string {
     '',
     `- date: ${r.date}; command: \`${r.command}\`; took ${fmt(r.durationS)} s`,
     `- machine: ${m.cpus} × ${m.cpuModel}, ${fmt(m.memoryMiB)} MiB, load average (1/5/15 min) at start ${m.loadAverage.join(' / ')}, at end ${r.loadAverageAtEnd.join(' / ')}, ${m.platform}`,
+    ...(r.profile ? [`- profile: ${r.profile}`] : []),
     `- node ${m.node}, sharp ${m.sharp}, libvips ${m.libvips}`,
     `- corpus: ${r.corpus.files} files, ${fmt(r.corpus.bytes / 2 ** 20)} MiB (${Object.entries(r.corpus.byKind).map(([k, n]) => `${n} ${k}`).join(', ')}), seed ${r.corpus.seed}${r.corpus.reused ? ', reused' : ', generated this run'}`,
     '- figures: median of the runs, with min–max; the machine is shared, so ratios measured in the same run matter more than absolute numbers',

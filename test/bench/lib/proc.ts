@@ -1,0 +1,34 @@
+import { readdir, readFile } from 'node:fs/promises';
+
+const MiB = 1024 * 1024;
+
+/** Resident memory of one process (VmRSS), in bytes; 0 once it is gone. */
+export async function rssOf(pid: number): Promise<number> {
+  const status = await readFile(`/proc/${pid}/status`, 'utf8').catch(() => '');
+  return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
+}
+
+/** Child process ids of `pid` (all its threads' children). */
+async function childrenOf(pid: number): Promise<number[]> {
+  const tasks = await readdir(`/proc/${pid}/task`).catch(() => [] as string[]);
+  const out: number[] = [];
+  for (const task of tasks) {
+    const text = await readFile(`/proc/${pid}/task/${task}/children`, 'utf8').catch(() => '');
+    for (const id of text.split(' ')) if (id.trim()) out.push(Number(id));
+  }
+  return out;
+}
+
+/**
+ * Resident memory of a process and all its descendants, in MiB: a helper process that does
+ * part of the work (a renderer, ffmpeg) is counted, not hidden.
+ */
+export async function treeRssMiB(pid: number): Promise<number> {
+  let total = await rssOf(pid);
+  for (const child of await childrenOf(pid)) {
+    // tsx's esbuild service only exists because benchmark children run from source.
+    const name = (await readFile(`/proc/${child}/comm`, 'utf8').catch(() => '')).trim();
+    if (name !== 'esbuild') total += (await treeRssMiB(child)) * MiB;
+  }
+  return total / MiB;
+}
