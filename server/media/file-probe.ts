@@ -237,7 +237,7 @@ async function parseExif(source: Buffer): Promise<Record<string, unknown> | null
  */
 async function fallbackExif(absPath: string): Promise<Record<string, unknown> | null> {
   try {
-    const meta = await sharp(absPath, { failOn: 'none' }).metadata();
+    const meta = await (await loadSharp())(absPath, { failOn: 'none' }).metadata();
     return meta.exif ? await parseExif(stripExifMark(meta.exif)) : null;
   } catch {
     return null;
