@@ -29,6 +29,8 @@ import { securityHeaders } from './api/security-headers.js';
 import { sessionRoutes } from './api/session-routes.js';
 import { shareRoutes } from './api/share-routes.js';
 import { staticRoutes } from './api/static-routes.js';
+import { uploadRoutes } from './api/upload-routes.js';
+import { UploadService } from './uploads/upload-service.js';
 
 export interface SpisDeps {
   log?: Logger;
@@ -92,6 +94,8 @@ export async function createSpis(config: Config, deps: SpisDeps = {}): Promise<S
   const live = createLiveEvents({ config, bus, library, log, metrics, status });
   const auth = new AuthService({ config, index: library.index, marksOf: library.marksOf, ...deps.auth });
   await auth.open();
+  const uploads = new UploadService(config, library, log);
+  await uploads.open();
   live.hub.setAuthorizer(async (request) => {
     await auth.refresh();
     return auth.authenticateUpgrade(request) ? true : auth.usersExist ? 401 : 403;
@@ -108,7 +112,7 @@ export async function createSpis(config: Config, deps: SpisDeps = {}): Promise<S
   app.use(errorMiddleware(log));
   app.use(accessMiddleware(auth)); // before every router: one place decides who may call what
   const ops = [probeRoutes({ ready: () => library.isReady && !closing }), metricsRoute(metrics, { public: config.metrics.public })];
-  const authRoutes = [sessionRoutes(auth), shareRoutes(auth, config.publicUrl)];
+  const authRoutes = [sessionRoutes(auth), shareRoutes(auth, config.publicUrl), uploadRoutes({ config, library, thumbs, auth, uploads })];
   for (const router of [...ops, mediaRoutes(library), ...authRoutes, ...thumbnailRoutes(library, thumbs, config), statusRoute(library, status)]) {
     app.use(router.routes());
     app.use(router.allowedMethods());

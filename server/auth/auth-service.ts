@@ -105,6 +105,12 @@ export class AuthService {
 
   /** The records a share may see. */
   scopeOf(share: StoredShare): (record: MediaRecord) => boolean {
+    const shared = this.sharedScope(share);
+    const uploaded = share.upload?.items.length ? new Set(share.upload.items) : null;
+    return uploaded ? (record) => uploaded.has(record.id) || shared(record) : shared;
+  }
+
+  private sharedScope(share: StoredShare): (record: MediaRecord) => boolean {
     if (share.items) {
       const ids = new Set(share.items);
       return (record) => ids.has(record.id);

@@ -18,6 +18,8 @@ export type Access =
   | { kind: 'events' }
   /** Prometheus metrics: loopback, admins, or everyone when `metrics.public`. */
   | { kind: 'metrics' }
+  /** Uploads: members and admins, a signed upload URL, or a share link that accepts uploads. */
+  | { kind: 'upload' }
   /** A signed-in user or API token with at least this role. */
   | { kind: 'role'; role: Role };
 
@@ -52,6 +54,7 @@ export const accessRules: readonly Rule[] = [
   { methods: READ, pattern: /^\/api\/(media|timeline|folders)$/, access: fixed({ kind: 'listing' }) },
   { methods: WRITE, pattern: /^\/api\/media\/([^/]+)\/(favorite|archive)$/, access: fixed({ kind: 'role', role: 'member' }) },
   { methods: READ, pattern: /^\/api\/media\/([^/]+)((?:\/[^/]*)*)$/, access: itemAccess },
+  { methods: null, pattern: /^\/api\/uploads(\/.*)?$/, access: fixed({ kind: 'upload' }) },
   { methods: READ, pattern: /^\/api\/events$/, access: fixed({ kind: 'events' }) },
   { methods: READ, pattern: /^\/metrics$/, access: fixed({ kind: 'metrics' }) },
   { methods: READ, pattern: /^\/api(\/.*)?$/, access: fixed({ kind: 'role', role: 'viewer' }) },

@@ -12,6 +12,16 @@ export interface StoredShare {
   passwordHash: string | null;
   createdBy: string;
   createdAt: number;
+  /** A drop link: guests may upload into `folder`, up to `quotaBytes` in all. */
+  upload?: ShareUpload | null;
+}
+
+export interface ShareUpload {
+  folder: string;
+  quotaBytes: number;
+  usedBytes: number;
+  /** Items uploaded through the link: its guests see these besides what was shared. */
+  items: string[];
 }
 
 interface SharesFile {
@@ -31,9 +41,21 @@ function parseShares(json: unknown): SharesFile {
       passwordHash: typeof s.passwordHash === 'string' ? s.passwordHash : null,
       createdBy: String(s.createdBy ?? ''),
       createdAt: Number(s.createdAt ?? 0),
+      upload: parseUpload(s.upload),
     };
   }
   return { version: 1, shares };
+}
+
+function parseUpload(value: unknown): ShareUpload | null {
+  if (!value || typeof value !== 'object') return null;
+  const u = value as Record<string, unknown>;
+  return {
+    folder: String(u.folder ?? ''),
+    quotaBytes: Number(u.quotaBytes ?? 0),
+    usedBytes: Number(u.usedBytes ?? 0),
+    items: Array.isArray(u.items) ? u.items.map(String) : [],
+  };
 }
 
 /** Share links in `<data>/auth/shares.json`, keyed by the token's digest. */
@@ -71,6 +93,17 @@ export class ShareStore {
     const digest = digestToken(token);
     const share = this.byDigest(digest);
     return share ? { digest, share } : undefined;
+  }
+
+  /** Counts an upload through a drop link; false (nothing counted) when it would pass the quota. */
+  recordUpload(digest: string, id: string, bytes: number): Promise<boolean> {
+    return this.store.update((file) => {
+      const upload = Object.hasOwn(file.shares, digest) ? file.shares[digest]!.upload : null;
+      if (!upload || upload.usedBytes + bytes > upload.quotaBytes) return false;
+      upload.usedBytes += bytes;
+      if (!upload.items.includes(id)) upload.items.push(id);
+      return true;
+    });
   }
 
   revoke(digest: string): Promise<boolean> {

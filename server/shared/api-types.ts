@@ -68,8 +68,20 @@ export type IndexPhase = 'walking' | 'reading' | 'watching';
 
 export type ServerMessage =
   | { type: 'hello'; version: string; count: number }
-  | { type: 'media.added'; item: ApiItem }
+  | { type: 'media.added'; item: ApiItem; uploadedBy?: string }
   | { type: 'media.updated'; item: ApiItem }
   | { type: 'media.removed'; id: string }
   | { type: 'index.progress'; phase: IndexPhase; done: number; total: number }
   | { type: 'index.completed'; count: number };
+
+/** What `POST /api/uploads` answers for one file (201). */
+export interface UploadResult {
+  item: ApiItem;
+  /** The same bytes were already in the library: nothing was written, this is that item. */
+  duplicate: boolean;
+  /** Named outputs rendered before answering (`?outputs=`), name → URL. */
+  outputs?: Record<string, string>;
+}
+
+/** A multipart upload answers one entry per file part, in order. */
+export type UploadFileOutcome = ({ name: string } & UploadResult) | { name: string; error: ApiError['error'] };
