@@ -112,7 +112,7 @@ export async function createSpis(config: Config, deps: SpisDeps = {}): Promise<S
   app.use(errorMiddleware(log));
   app.use(accessMiddleware(auth)); // before every router: one place decides who may call what
   const ops = [probeRoutes({ ready: () => library.isReady && !closing }), metricsRoute(metrics, { public: config.metrics.public })];
-  const authRoutes = [sessionRoutes(auth), shareRoutes(auth, config.publicUrl), uploadRoutes({ config, library, thumbs, auth, uploads })];
+  const authRoutes = [sessionRoutes(auth), shareRoutes(auth, config.publicUrl), uploadRoutes({ config, library, thumbs, auth, uploads, log })];
   for (const router of [...ops, mediaRoutes(library), ...authRoutes, ...thumbnailRoutes(library, thumbs, config), statusRoute(library, status)]) {
     app.use(router.routes());
     app.use(router.allowedMethods());

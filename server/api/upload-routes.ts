@@ -12,6 +12,8 @@ import { parseOutputs, renderOutputs } from '../uploads/upload-outputs.js';
 import { sanitiseSegment } from '../uploads/upload-names.js';
 import type { UploadRequest, UploadService, Placed } from '../uploads/upload-service.js';
 import { fetchForUpload } from '../uploads/url-fetch.js';
+import { createTusUploads } from '../uploads/tus-uploads.js';
+import type { Logger } from '../ops/logger.js';
 import { AppError, errorCatalogue, invalidParameter } from './errors.js';
 
 const MULTIPART_MAX_FILES = 50;
@@ -22,6 +24,7 @@ export interface UploadRouteDeps {
   thumbs: Thumbnails;
   auth: AuthService;
   uploads: UploadService;
+  log: Logger;
 }
 
 /**
@@ -110,6 +113,31 @@ export function uploadRoutes(deps: UploadRouteDeps): Router {
       throw error;
     }
   });
+
+  const tus = createTusUploads(
+    uploads,
+    config.uploads.maxBytes,
+    (placed) => ({ item: library.present(placed.record), duplicate: placed.duplicate }),
+    deps.log,
+  );
+  if (uploads.enabled) void tus.cleanUp();
+  const resumable = async (ctx: Context) => {
+    if (!uploads.enabled)
+      throw new AppError('not_found', 'uploads are off on this server (uploads.enabled)');
+    const base = uploaderOf(ctx, deps.auth, reserved);
+    // A drop link's quota and a signed URL's expiry are checked per request; a resumable
+    // upload outlives both, so those callers use POST /api/uploads.
+    if (base.limit || (ctx.state as { uploadGrant?: unknown }).uploadGrant) {
+      throw new AppError(
+        'forbidden',
+        'resumable uploads need a signed-in member or an API token; use POST /api/uploads',
+      );
+    }
+    ctx.respond = false;
+    await tus.handle(ctx.req, ctx.res, { owner: base.owner, uploadedBy: base.uploadedBy });
+  };
+  router.all('/uploads/tus', resumable);
+  router.all('/uploads/tus/:id', resumable);
 
   return router;
 }

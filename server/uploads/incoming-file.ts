@@ -8,6 +8,8 @@ import { AppError } from '../api/errors.js';
 
 /** The hidden folder (inside the uploads folder, so on its file system) where bodies stream to. */
 export const INCOMING_FOLDER = '.incoming';
+/** Inside INCOMING_FOLDER: resumable uploads, kept across restarts until they expire. */
+export const TUS_FOLDER = 'tus';
 
 export interface IncomingFile {
   /** Absolute path of the hidden temporary file; the caller renames or removes it. */

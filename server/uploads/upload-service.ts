@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { link, mkdir, open, rm, statfs } from 'node:fs/promises';
+import { link, mkdir, open, readdir, rm, stat, statfs } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -10,7 +10,7 @@ import type { Library } from '../media/library.js';
 import type { MediaRecord } from '../media/record.js';
 import { buildRecord } from '../media/record-factory.js';
 import type { Logger } from '../ops/logger.js';
-import { INCOMING_FOLDER, receiveToTemp } from './incoming-file.js';
+import { INCOMING_FOLDER, receiveToTemp, TUS_FOLDER } from './incoming-file.js';
 import { declaredTypeMatches, uploadFileName, uploadFolder, withSuffix } from './upload-names.js';
 
 export interface UploadRequest {
@@ -64,11 +64,28 @@ export class UploadService {
     return this.config.uploads.enabled;
   }
 
-  /** Creates the uploads folder and removes what an interrupted earlier run left half-written. */
+  /**
+   * Creates the uploads folder and removes the bodies an interrupted earlier run left
+   * half-written (resumable uploads in `tus/` stay until they expire: they are meant to resume).
+   */
   async open(): Promise<void> {
     if (!this.enabled) return;
-    await rm(this.incoming, { recursive: true, force: true });
     await mkdir(this.incoming, { recursive: true });
+    for (const entry of await readdir(this.incoming)) {
+      if (entry !== TUS_FOLDER)
+        await rm(path.join(this.incoming, entry), { recursive: true, force: true });
+    }
+  }
+
+  /** Places a complete file already on this file system (a finished resumable upload); the caller removes it. */
+  async placeFile(file: string, request: UploadRequest): Promise<Placed> {
+    const { size } = await stat(file);
+    if (size > this.config.uploads.maxBytes)
+      throw new AppError(
+        'payload_too_large',
+        `the upload is larger than uploads.maxBytes (${this.config.uploads.maxBytes} bytes)`,
+      );
+    return this.place(file, size, await hashFile(file), request);
   }
 
   async receive(source: Readable, request: UploadRequest): Promise<Placed> {
