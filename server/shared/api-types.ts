@@ -58,6 +58,8 @@ export interface SessionInfo {
   share: { expiresAt: string | null } | null;
   /** Echo in `X-Spis-CSRF` on every PUT/POST/DELETE made with the cookie. */
   csrfToken: string | null;
+  /** Present (true) when this caller may upload. */
+  uploads?: boolean;
 }
 
 export interface ApiError {

@@ -16,6 +16,7 @@ import { openShareLink } from './ui/share-gate.js';
 import { StatusLine } from './ui/status-line.js';
 import { TimelineView } from './ui/timeline-view.js';
 import { Toasts } from './ui/toasts.js';
+import { UploadPanel } from './ui/upload-panel.js';
 
 function byId(id: string): HTMLElement {
   const el = document.getElementById(id);
@@ -78,7 +79,16 @@ async function main(): Promise<void> {
     showLogin(byId('timeline'), () => location.reload());
     return;
   }
-  registerServiceWorker(startApp(capabilitiesOf(session)));
+  const can = capabilitiesOf(session);
+  const app = startApp(can);
+  registerServiceWorker(app);
+  if (session?.uploads) offerUploads(app, session.share === null);
+}
+
+/** Members, admins and drop-link guests get the upload button, when this server takes uploads. */
+function offerUploads(app: AppController, resumable: boolean): void {
+  const uploads = new UploadPanel(byId('topbar'), document.body, resumable);
+  uploads.on('uploaded', ({ item }) => app.applyItem(item));
 }
 
 void main();
