@@ -136,8 +136,10 @@ export function uploadRoutes(deps: UploadRouteDeps): Router {
     ctx.respond = false;
     await tus.handle(ctx.req, ctx.res, { owner: base.owner, uploadedBy: base.uploadedBy });
   };
-  router.all('/uploads/tus', resumable);
-  router.all('/uploads/tus/:id', resumable);
+  // The methods of the tus protocol (creation, offset, chunks, discovery, termination).
+  const tusMethods = ['HEAD', 'PATCH', 'POST', 'OPTIONS', 'DELETE'];
+  router.register('/uploads/tus', tusMethods, resumable);
+  router.register('/uploads/tus/:id', tusMethods, resumable);
 
   return router;
 }
