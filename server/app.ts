@@ -34,6 +34,8 @@ import { shareRoutes } from './api/share-routes.js';
 import { staticRoutes } from './api/static-routes.js';
 import { commandRoutes } from './api/command-routes.js';
 import { CommandService } from './commands/command-service.js';
+import { uploadRoutes } from './api/upload-routes.js';
+import { UploadService } from './uploads/upload-service.js';
 
 export interface SpisDeps {
   log?: Logger;
@@ -98,6 +100,8 @@ export async function createSpis(config: Config, deps: SpisDeps = {}): Promise<S
   const live = createLiveEvents({ config, bus, library, log, metrics, status });
   const auth = new AuthService({ config, index: library.index, marksOf: library.marksOf, ...deps.auth });
   await auth.open();
+  const uploads = new UploadService(config, library, log);
+  await uploads.open();
   live.hub.setAuthorizer(async (request) => {
     await auth.refresh();
     return auth.authenticateUpgrade(request) ? true : auth.usersExist ? 401 : 403;
@@ -110,7 +114,7 @@ export async function createSpis(config: Config, deps: SpisDeps = {}): Promise<S
   const app = new Koa({ proxy: config.trustProxy, maxIpsCount: 1 });
   app.silent = true; // errors are logged by errorMiddleware, once
   const ops = [probeRoutes({ ready: () => library.isReady && !closing }), metricsRoute(metrics, { public: config.metrics.public })];
-  const authRoutes = [sessionRoutes(auth), shareRoutes(auth, config.publicUrl)];
+  const authRoutes = [sessionRoutes(auth), shareRoutes(auth, config.publicUrl), uploadRoutes({ config, library, thumbs, auth, uploads, log })];
   const commands = new CommandService(config.commands, { library, dataDir: config.data, log });
   const routers = [...ops, mediaRoutes(library), ...authRoutes, commandRoutes(commands), ...thumbnailRoutes(library, thumbs, config), statusRoute(library, status)];
   app.use(httpMiddleware(metrics, log, routePatterns(routers)));

@@ -11,11 +11,16 @@ export const errorCatalogue = {
   method_not_allowed: { status: 405, expose: true },
   not_acceptable: { status: 406, expose: true },
   payload_too_large: { status: 413, expose: true },
+  url_refused: { status: 400, expose: true },
+  request_timeout: { status: 408, expose: true },
+  unsupported_media_type: { status: 415, expose: true },
   range_not_satisfiable: { status: 416, expose: true },
   unprocessable_media: { status: 422, expose: true },
   rate_limited: { status: 429, expose: true },
   internal: { status: 500, expose: false },
+  url_fetch_failed: { status: 502, expose: true },
   unavailable: { status: 503, expose: true },
+  insufficient_storage: { status: 507, expose: true },
 } as const;
 
 export type ErrorCode = keyof typeof errorCatalogue;

@@ -65,7 +65,7 @@ export function throttle(buckets: TokenBuckets, key: string): void {
 }
 
 function info(auth: AuthService, principal: Principal): SessionInfo {
-  const base = { authRequired: auth.usersExist, user: null, share: null, csrfToken: null };
+  const base = { authRequired: auth.usersExist, user: null, share: null, csrfToken: null, ...(auth.mayUpload(principal) ? { uploads: true } : {}) };
   switch (principal.kind) {
     case 'user':
       return { ...base, user: { name: principal.name, role: principal.role }, csrfToken: auth.csrfToken(principal.session) };

@@ -7,7 +7,9 @@ import { SHARE_COOKIE } from '../auth/principal.js';
 import { digestToken } from '../auth/secret-token.js';
 import { setSessionCookie } from '../auth/session-cookies.js';
 import { checkNewPassword } from '../auth/user-store.js';
+import type { ShareUpload } from '../auth/share-store.js';
 import type { MediaFilter } from '../media/media-index.js';
+import { sanitiseSegment } from '../uploads/upload-names.js';
 import { AppError, invalidParameter, notFound } from './errors.js';
 import { parseFilter, timelineKeys, type RawQuery } from './media-query.js';
 import { principalOf, throttle } from './session-routes.js';
@@ -21,7 +23,8 @@ export function shareRoutes(auth: AuthService, publicUrl: string): Router {
   router.post('/shares', async (ctx) => {
     const principal = principalOf(ctx);
     const body = await readJsonBody(ctx);
-    const { items, filter } = parseScope(body, auth);
+    const upload = parseDrop(body);
+    const { items, filter } = upload && body.items === undefined && body.filter === undefined ? { items: [], filter: null } : parseScope(body, auth);
     const expiresAt = parseExpiry(body.expiresAt, auth.now());
     let passwordHash: string | null = null;
     if (body.password !== undefined) {
@@ -30,7 +33,7 @@ export function shareRoutes(auth: AuthService, publicUrl: string): Router {
       passwordHash = await hashPassword(body.password as string);
     }
     const createdBy = principal.kind === 'user' || principal.kind === 'token' ? `${principal.kind}:${principal.name}` : 'local';
-    const token = await auth.shares.create({ items, filter, expiresAt, passwordHash, createdBy });
+    const token = await auth.shares.create({ items, filter, expiresAt, passwordHash, createdBy, upload });
     const base = (publicUrl || `${ctx.protocol}://${ctx.host}`).replace(/\/+$/, '');
     ctx.status = 201;
     ctx.set('Cache-Control', 'no-store');
@@ -135,6 +138,20 @@ function parseScope(body: Record<string, unknown>, auth: AuthService): { items: 
     query[key] = String(value);
   }
   return { items: null, filter: parseFilter(query, timelineKeys) };
+}
+
+/** `upload: true` makes a drop link: guests add photos into `folder`, up to `quotaBytes`. */
+function parseDrop(body: Record<string, unknown>): ShareUpload | null {
+  if (body.upload === undefined || body.upload === false) {
+    if (body.folder !== undefined || body.quotaBytes !== undefined) throw new AppError('invalid_body', '"folder" and "quotaBytes" go with "upload": true');
+    return null;
+  }
+  if (body.upload !== true) throw invalidParameter('upload', 'true or false', String(body.upload));
+  const folder = typeof body.folder === 'string' ? sanitiseSegment(body.folder, 100) : '';
+  if (folder === '') throw invalidParameter('folder', 'a folder name for the guests\' uploads', String(body.folder));
+  const quota = body.quotaBytes ?? 1024 * 1024 * 1024;
+  if (typeof quota !== 'number' || !Number.isSafeInteger(quota) || quota <= 0) throw invalidParameter('quotaBytes', 'a positive whole number of bytes', String(quota));
+  return { folder, quotaBytes: quota, usedBytes: 0, items: [] };
 }
 
 function parseExpiry(value: unknown, now: number): number | null {

@@ -62,6 +62,7 @@ function keepPrivate(ctx: Context): void {
 
 /** Verifies `expires`/`sig` on item routes, then removes them so routes see only their own parameters. */
 function checkSignature(ctx: Context, access: Access, auth: AuthService): AccessFacts['signature'] {
+  if (access.kind === 'upload') return checkUploadSignature(ctx, auth);
   if (access.kind !== 'item') return 'none';
   const query = ctx.querystring;
   if (!/(^|&)(sig|expires)=/.test(query)) return 'none';
@@ -69,6 +70,24 @@ function checkSignature(ctx: Context, access: Access, auth: AuthService): Access
   const params = new URLSearchParams(query);
   params.delete('sig');
   params.delete('expires');
+  ctx.querystring = params.toString();
+  return result.ok ? 'valid' : 'invalid';
+}
+
+/**
+ * A signed upload URL signs only `folder` and `expires` (see uploadSignedPath), so a script
+ * may add `name` or `outputs` per file; the granted folder is left for the upload route.
+ */
+function checkUploadSignature(ctx: Context, auth: AuthService): AccessFacts['signature'] {
+  const params = new URLSearchParams(ctx.querystring);
+  if (!params.has('sig') && !params.has('expires')) return 'none';
+  const signed = new URLSearchParams();
+  for (const key of ['folder', 'expires', 'sig']) for (const value of params.getAll(key)) signed.append(key, value);
+  const result = verifySignature(auth.signingSecrets, ctx.method, ctx.path, signed.toString(), auth.now());
+  if (result.ok) ctx.state.uploadGrant = { folder: params.get('folder') ?? '' };
+  params.delete('sig');
+  params.delete('expires');
+  params.delete('folder');
   ctx.querystring = params.toString();
   return result.ok ? 'valid' : 'invalid';
 }

@@ -43,6 +43,13 @@ export function decide(facts: AccessFacts): Decision {
         return principal.role === 'admin' ? { allow: true } : deny403('metrics are for admins');
       }
       return deny401();
+    case 'upload':
+      if (facts.signature === 'valid' || principal.kind === 'open') return { allow: true };
+      if (principal.kind === 'user' || principal.kind === 'token') {
+        return roleAtLeast(principal.role, 'member') ? { allow: true } : deny403('uploading needs the member role');
+      }
+      if (principal.kind === 'share') return principal.share.upload ? { allow: true } : deny403('this share link does not accept uploads');
+      return deny401();
     case 'role':
       if (principal.kind === 'open') return { allow: true };
       if (principal.kind === 'user' || principal.kind === 'token') {

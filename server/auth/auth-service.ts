@@ -4,6 +4,7 @@ import type { Config } from '../config/schema.js';
 import { compileFilter, type MarksLookup } from '../media/media-index.js';
 import type { MediaRecord } from '../media/record.js';
 import { bearerToken, readCookie, SESSION_COOKIE, SHARE_COOKIE, type Principal } from './principal.js';
+import { roleAtLeast } from './roles.js';
 import { SessionStore } from './session-store.js';
 import { ShareStore, type StoredShare } from './share-store.js';
 import { loadSigningSecrets } from './signing-secrets.js';
@@ -25,7 +26,7 @@ export const defaultRateLimits: RateLimits = {
 };
 
 export interface AuthOptions {
-  config: Pick<Config, 'data' | 'auth' | 'transforms' | 'metrics' | 'allowAnonymousRemote' | 'publicUrl'>;
+  config: Pick<Config, 'data' | 'auth' | 'transforms' | 'metrics' | 'allowAnonymousRemote' | 'publicUrl'> & { uploads?: Pick<Config['uploads'], 'enabled'> };
   index: { getById(id: string): MediaRecord | undefined };
   marksOf: MarksLookup;
   now?: () => number;
@@ -105,6 +106,12 @@ export class AuthService {
 
   /** The records a share may see. */
   scopeOf(share: StoredShare): (record: MediaRecord) => boolean {
+    const shared = this.sharedScope(share);
+    const uploaded = share.upload?.items.length ? new Set(share.upload.items) : null;
+    return uploaded ? (record) => uploaded.has(record.id) || shared(record) : shared;
+  }
+
+  private sharedScope(share: StoredShare): (record: MediaRecord) => boolean {
     if (share.items) {
       const ids = new Set(share.items);
       return (record) => ids.has(record.id);
@@ -144,6 +151,14 @@ export class AuthService {
     if (name === 'localhost' || name.endsWith('.localhost') || name === '[::1]' || /^127(\.\d{1,3}){3}$/.test(name)) return true;
     const publicUrl = this.options.config.publicUrl;
     return publicUrl !== '' && URL.canParse(publicUrl) && new URL(publicUrl).host.toLowerCase() === host.toLowerCase();
+  }
+
+  /** Whether this caller may upload (the web app offers its upload button only then). */
+  mayUpload(principal: Principal): boolean {
+    if (!this.options.config.uploads?.enabled) return false;
+    if (principal.kind === 'open') return true;
+    if (principal.kind === 'user' || principal.kind === 'token') return roleAtLeast(principal.role, 'member');
+    return principal.kind === 'share' && Boolean(principal.share.upload);
   }
 
   /** The CSRF token of a cookie session: derived, so nothing more is stored. */

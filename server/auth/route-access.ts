@@ -18,6 +18,8 @@ export type Access =
   | { kind: 'events' }
   /** Prometheus metrics: loopback, admins, or everyone when `metrics.public`. */
   | { kind: 'metrics' }
+  /** Uploads: members and admins, a signed upload URL, or a share link that accepts uploads. */
+  | { kind: 'upload' }
   /** A signed-in user or API token with at least this role. */
   | { kind: 'role'; role: Role };
 
@@ -55,6 +57,7 @@ export const accessRules: readonly Rule[] = [
   { methods: READ, pattern: /^\/api\/media\/([^/]+)((?:\/[^/]*)*)$/, access: itemAccess },
   // Rendering several outputs is reading one item, like its transform URLs (CSRF still applies).
   { methods: ['POST'], pattern: /^\/api\/media\/([^/]+)\/outputs$/, access: (_match, raw) => ({ kind: 'item', id: rawSegment(raw, 3), transform: true }) },
+  { methods: null, pattern: /^\/api\/uploads(\/.*)?$/, access: fixed({ kind: 'upload' }) },
   { methods: READ, pattern: /^\/api\/events$/, access: fixed({ kind: 'events' }) },
   // Each command names its own roles (checked by the route); the gate needs a signed-in user.
   { methods: ['POST'], pattern: /^\/api\/commands\/[^/]+$/, access: fixed({ kind: 'role', role: 'viewer' }) },

@@ -14,6 +14,16 @@ export interface StoredShare {
   createdAt: number;
   /** Times the link was opened (exchanged for a session). */
   views?: number;
+  /** A drop link: guests may upload into `folder`, up to `quotaBytes` in all. */
+  upload?: ShareUpload | null;
+}
+
+export interface ShareUpload {
+  folder: string;
+  quotaBytes: number;
+  usedBytes: number;
+  /** Items uploaded through the link: its guests see these besides what was shared. */
+  items: string[];
 }
 
 interface SharesFile {
@@ -34,9 +44,21 @@ function parseShares(json: unknown): SharesFile {
       createdBy: String(s.createdBy ?? ''),
       createdAt: Number(s.createdAt ?? 0),
       views: Number(s.views ?? 0) || 0,
+      upload: parseUpload(s.upload),
     };
   }
   return { version: 1, shares };
+}
+
+function parseUpload(value: unknown): ShareUpload | null {
+  if (!value || typeof value !== 'object') return null;
+  const u = value as Record<string, unknown>;
+  return {
+    folder: String(u.folder ?? ''),
+    quotaBytes: Number(u.quotaBytes ?? 0),
+    usedBytes: Number(u.usedBytes ?? 0),
+    items: Array.isArray(u.items) ? u.items.map(String) : [],
+  };
 }
 
 /** Share links in `<data>/auth/shares.json`, keyed by the token's digest. */
@@ -89,6 +111,17 @@ export class ShareStore {
     return this.store.update((file) => {
       const share = Object.hasOwn(file.shares, digest) ? file.shares[digest] : undefined;
       if (share) share.views = (share.views ?? 0) + 1;
+    });
+  }
+
+  /** Counts an upload through a drop link; false (nothing counted) when it would pass the quota. */
+  recordUpload(digest: string, id: string, bytes: number): Promise<boolean> {
+    return this.store.update((file) => {
+      const upload = Object.hasOwn(file.shares, digest) ? file.shares[digest]!.upload : null;
+      if (!upload || upload.usedBytes + bytes > upload.quotaBytes) return false;
+      upload.usedBytes += bytes;
+      if (!upload.items.includes(id)) upload.items.push(id);
+      return true;
     });
   }
 

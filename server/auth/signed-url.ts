@@ -73,3 +73,8 @@ export function parseDuration(text: string): number | null {
   const ms = Number(match[1]) * unit * 1000;
   return ms > 0 ? ms : null;
 }
+
+/** The path of a signed upload URL: POST into `folder` until `expiresAtSeconds`. */
+export function uploadSignedPath(secret: string, folder: string, expiresAtSeconds: number): string {
+  return signPath(secret, `/api/uploads?folder=${encodeURIComponent(folder)}`, expiresAtSeconds, 'POST');
+}

@@ -117,6 +117,32 @@ export const configSchema = z.strictObject({
       apiRequestsPerSecond: z.number().int().min(0).default(1000),
     })
     .prefault({}),
+  /** Uploads into the media folder: off unless enabled; `folder` is the only place spis writes there. */
+  uploads: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      /** Relative to the media folder; uploads land in `<folder>/<user or share>/<YYYY>/<MM>/`. */
+      folder: z
+        .string()
+        .min(1)
+        .default('Uploads')
+        .refine((folder) => !folder.split(/[\\/]/).some((part) => part === '..' || part.startsWith('.')) && !/^[\\/]/.test(folder), 'must be a folder inside the media folder (no "..", no hidden or absolute path)'),
+      maxBytes: positiveInt.default(4 * 1024 * 1024 * 1024),
+      /** Refuse uploads (507) while the disk holding the uploads has less than this free. */
+      minFreeBytes: z.number().int().min(0).default(1024 * 1024 * 1024),
+      /** An upload that sends nothing for this long is cut off (slow or stalled clients). */
+      idleTimeoutSeconds: positiveInt.max(3600).default(30),
+      /** `{"url"}` uploads: bounded fetches; `allowHosts` may reach loopback / private addresses. */
+      fetch: z
+        .strictObject({
+          enabled: z.boolean().default(true),
+          allowHosts: z.array(z.string().min(1)).default([]),
+          maxRedirects: z.number().int().min(0).max(20).default(5),
+          timeoutSeconds: positiveInt.max(3600).default(60),
+        })
+        .prefault({}),
+    })
+    .prefault({}),
   tls: z
     .strictObject({
       cert: z.string().default(''),

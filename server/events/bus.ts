@@ -3,7 +3,8 @@ import type { ApiItem, IndexPhase } from '../shared/api-types.js';
 
 /** Everything the server announces internally; WebSockets and webhooks subscribe here. */
 export interface BusEvents {
-  'media.added': [{ item: ApiItem }];
+  /** `uploadedBy` when the item arrived through an upload (`user:NAME`, `token:NAME`, `share:FOLDER`, `signed:FOLDER`). */
+  'media.added': [{ item: ApiItem; uploadedBy?: string }];
   'media.updated': [{ item: ApiItem }];
   'media.removed': [{ id: string; path: string }];
   'index.progress': [{ phase: IndexPhase; done: number; total: number }];

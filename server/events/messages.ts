@@ -12,9 +12,12 @@ export type LiveEvent = (typeof LIVE_EVENTS)[number];
 export function toServerMessage<E extends LiveEvent>(event: E, payload: BusEvents[E][0]): ServerMessage {
   const p = payload as BusEvents[LiveEvent][0];
   switch (event) {
-    case 'media.added':
+    case 'media.added': {
+      const { item, uploadedBy } = p as BusEvents['media.added'][0];
+      return uploadedBy ? { type: event, item, uploadedBy } : { type: event, item };
+    }
     case 'media.updated':
-      return { type: event, item: (p as BusEvents['media.added'][0]).item };
+      return { type: event, item: (p as BusEvents['media.updated'][0]).item };
     case 'media.removed':
       return { type: event, id: (p as BusEvents['media.removed'][0]).id };
     case 'index.progress': {

@@ -86,6 +86,8 @@ export class Library extends EventEmitter<LibraryEvents> {
   readonly verified: Promise<void> = new Promise((resolve) => (this.verifiedResolve = resolve));
   /** The start-up walk's current step ('walking' or 'reading'), for progress events. */
   private step: IndexPhase = 'walking';
+  /** Paths an upload is placing right now, with who uploaded them (for `media.added`). */
+  private readonly uploads = new Map<string, string>();
   private closed = false;
   private lastProgress = 0;
 
@@ -306,7 +308,9 @@ export class Library extends EventEmitter<LibraryEvents> {
     // The gate may have taken a while; only announce what is still current.
     const current = this.index.getByPath(record.path);
     if (current?.version !== record.version) return;
-    this.options.bus.emit(previous ? 'media.updated' : 'media.added', { item: this.present(current) });
+    const uploadedBy = this.uploads.get(record.path);
+    if (previous) this.options.bus.emit('media.updated', { item: this.present(current) });
+    else this.options.bus.emit('media.added', { item: this.present(current), ...(uploadedBy ? { uploadedBy } : {}) });
   }
 
   private removeRecord(rel: string, announce: boolean): void {
@@ -315,6 +319,28 @@ export class Library extends EventEmitter<LibraryEvents> {
     this.scheduleSnapshot();
     this.emit('record.removed', removed);
     if (announce) this.options.bus.emit('media.removed', { id: removed.id, path: removed.path });
+  }
+
+  /**
+   * Called before an upload renames a file into place: whichever indexes it first (the upload
+   * itself or the watcher) announces it once, with `uploadedBy`.
+   */
+  expectUpload(rel: string, uploadedBy: string): () => void {
+    this.uploads.set(rel, uploadedBy);
+    return () => {
+      if (this.uploads.get(rel) === uploadedBy) this.uploads.delete(rel);
+    };
+  }
+
+  /** Indexes a file an upload just placed, without waiting for the watcher; resolves once announced. */
+  async ingest(rel: string): Promise<MediaRecord | undefined> {
+    await this.ready;
+    try {
+      await this.serialized(rel, () => this.refreshPath(rel));
+    } finally {
+      this.uploads.delete(rel);
+    }
+    return this.index.getByPath(rel);
   }
 
   /** Updates fields that pipelines compute later (placeholder, video facts) without re-reading. */

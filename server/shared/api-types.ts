@@ -72,6 +72,8 @@ export interface SessionInfo {
   share: { expiresAt: string | null } | null;
   /** Echo in `X-Spis-CSRF` on every PUT/POST/DELETE made with the cookie. */
   csrfToken: string | null;
+  /** Present (true) when this caller may upload. */
+  uploads?: boolean;
 }
 
 /** A custom command the caller may run (`GET /api/commands`); never its program or arguments. */
@@ -110,8 +112,20 @@ export type IndexPhase = 'walking' | 'reading' | 'watching';
 
 export type ServerMessage =
   | { type: 'hello'; version: string; count: number }
-  | { type: 'media.added'; item: ApiItem }
+  | { type: 'media.added'; item: ApiItem; uploadedBy?: string }
   | { type: 'media.updated'; item: ApiItem }
   | { type: 'media.removed'; id: string }
   | { type: 'index.progress'; phase: IndexPhase; done: number; total: number }
   | { type: 'index.completed'; count: number };
+
+/** What `POST /api/uploads` answers for one file (201). */
+export interface UploadResult {
+  item: ApiItem;
+  /** The same bytes were already in the library: nothing was written, this is that item. */
+  duplicate: boolean;
+  /** Named outputs rendered before answering (`?outputs=`), name → URL. */
+  outputs?: Record<string, string>;
+}
+
+/** A multipart upload answers one entry per file part, in order. */
+export type UploadFileOutcome = ({ name: string } & UploadResult) | { name: string; error: ApiError['error'] };

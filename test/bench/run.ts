@@ -22,6 +22,7 @@ import { runListingBench } from './listing-bench.js';
 import { peerModules, runPeer } from './peers.js';
 import { runResizeBench } from './resize-bench.js';
 import { runSoakBench } from './soak-bench.js';
+import { runUploadBench } from './upload-bench.js';
 import { runWsBench } from './ws-bench.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -43,6 +44,7 @@ const benches: Array<{ id: string; title: string; run: (ctx: BenchContext) => Pr
   { id: 'resize', title: 'On-the-fly resize', run: runResizeBench },
   { id: 'ws', title: 'WebSocket fan-out', run: runWsBench },
   { id: 'soak', title: 'Memory soak', run: runSoakBench },
+  { id: 'upload', title: 'Upload throughput', run: runUploadBench },
   ...peerModules.map((peer) => ({ id: peer.id, title: peer.title, run: (ctx: BenchContext) => runPeer(ctx, peer) })),
 ];
 

@@ -11,6 +11,13 @@ export function webManifest(): Record<string, unknown> {
     orientation: 'any',
     background_color: '#111316',
     theme_color: '#111316',
+    // "Share → spis" on Android: the service worker uploads the files (web/sw/share-target.ts).
+    share_target: {
+      action: '/share-target',
+      method: 'POST',
+      enctype: 'multipart/form-data',
+      params: { files: [{ name: 'media', accept: ['image/*', 'video/*'] }] },
+    },
     icons: [
       { src: '/icons/icon-192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },
       { src: '/icons/icon-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },

@@ -19,6 +19,7 @@ import { showShareLinks } from './ui/share-links-page.js';
 import { StatusLine } from './ui/status-line.js';
 import { TimelineView } from './ui/timeline-view.js';
 import { Toasts } from './ui/toasts.js';
+import { UploadPanel } from './ui/upload-panel.js';
 
 function byId(id: string): HTMLElement {
   const el = document.getElementById(id);
@@ -92,7 +93,16 @@ async function main(): Promise<void> {
     await showShareLinks(byId('timeline'));
     return;
   }
-  registerServiceWorker(startApp(capabilitiesOf(session)));
+  const can = capabilitiesOf(session);
+  const app = startApp(can);
+  registerServiceWorker(app);
+  if (session?.uploads) offerUploads(app, session.share === null);
+}
+
+/** Members, admins and drop-link guests get the upload button, when this server takes uploads. */
+function offerUploads(app: AppController, resumable: boolean): void {
+  const uploads = new UploadPanel(byId('topbar'), document.body, resumable);
+  uploads.on('uploaded', ({ item }) => app.applyItem(item));
 }
 
 void main();

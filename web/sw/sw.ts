@@ -7,6 +7,7 @@ import { NavigationRoute, registerRoute } from 'workbox-routing';
 import { CacheFirst, NetworkFirst, type Strategy } from 'workbox-strategies';
 import type { WorkboxPlugin } from 'workbox-core/types.js';
 import { CACHE_PREFIX, CACHES, isApiListing, isLargeThumb, isSmallThumb } from './routes.js';
+import { handleShareTarget, SHARE_TARGET_PATH } from './share-target.js';
 
 declare const self: ServiceWorkerGlobalScope & { __WB_MANIFEST: Array<{ url: string; revision: string | null }> };
 
@@ -45,6 +46,9 @@ const strategies: Array<[(url: URL) => boolean, Strategy]> = [
 for (const [match, strategy] of strategies) {
   registerRoute(({ url, request }) => request.method === 'GET' && url.origin === self.location.origin && match(url), strategy);
 }
+
+// The Web Share Target: a POST navigation, so no GET route above ever sees it.
+registerRoute(({ url }) => url.origin === self.location.origin && url.pathname === SHARE_TARGET_PATH, ({ request }) => handleShareTarget(request), 'POST');
 
 self.addEventListener('activate', (event) => {
   // Runtime caches of older worker versions (other prefixes) are dropped.
