@@ -35,13 +35,9 @@ export interface TemplateContext {
   node?: string;
 }
 
-/** Largest upload body spis takes when no `uploads.maxBytes` is configured. */
-export const DEFAULT_UPLOAD_MAX_BYTES = 512 * 1024 * 1024;
-
-/** The one place the proxies' upload limit comes from: `uploads.maxBytes` once configured. */
+/** The one place the proxies' upload limit comes from: spis's own `uploads.maxBytes`. */
 export function uploadMaxBytes(config: Config): number {
-  const uploads = (config as { uploads?: { maxBytes?: unknown } }).uploads;
-  return typeof uploads?.maxBytes === 'number' && uploads.maxBytes > 0 ? uploads.maxBytes : DEFAULT_UPLOAD_MAX_BYTES;
+  return config.uploads.maxBytes;
 }
 
 /** nginx size for a body of `bytes`, with 1 MiB headroom for multipart framing. Pure. */

@@ -41,6 +41,9 @@ const samples: Record<string, string | boolean> = {
   'tls.key': '/etc/ssl/spis.key',
   'log.level': 'debug',
   'log.format': 'pretty',
+  'uploads.folder': 'Family uploads',
+  'uploads.maxBytes': '2147483648',
+  'uploads.minFreeBytes': '5000000000',
 };
 
 function sample(spec: OptionSpec): string | boolean {
@@ -113,7 +116,7 @@ function composeEnvironment(text: string): { env: Record<string, string>; compos
 }
 
 /** What the proxies need of spis' settings; the rest cannot matter to a proxy. */
-const PROXY_SETTINGS = new Set(['host', 'port', 'publicUrl', 'trustProxy', 'tls.cert', 'tls.key']);
+const PROXY_SETTINGS = new Set(['host', 'port', 'publicUrl', 'trustProxy', 'tls.cert', 'tls.key', 'uploads.maxBytes']);
 
 void describe('every template carries every setting it was given', () => {
   const everything = configWith(options.map((o) => o.path));
