@@ -10,6 +10,7 @@ import type { ApiError, UploadFileOutcome, UploadResult } from '../shared/api-ty
 import type { Library } from '../media/library.js';
 import type { Thumbnails } from '../thumbs/setup.js';
 import { parseOutputs, renderOutputs } from '../uploads/upload-outputs.js';
+import { batchLimitsOf } from '../thumbs/batch-outputs.js';
 import { sanitiseSegment } from '../uploads/upload-names.js';
 import type { UploadRequest, UploadService, Placed } from '../uploads/upload-service.js';
 import { fetchForUpload } from '../uploads/url-fetch.js';
@@ -41,7 +42,8 @@ export function uploadRoutes(deps: UploadRouteDeps): Router {
   router.post('/uploads', async (ctx) => {
     if (!uploads.enabled)
       throw new AppError('not_found', 'uploads are off on this server (uploads.enabled)');
-    const outputs = parseOutputs(ctx.query.outputs, config.transforms);
+    const batchLimits = batchLimitsOf(config.transforms);
+    const outputs = parseOutputs(ctx.query.outputs, batchLimits);
     const base = uploaderOf(ctx, deps.auth, reserved);
     const finish = async (placed: Placed): Promise<UploadResult> => {
       const result: UploadResult = {
@@ -49,7 +51,7 @@ export function uploadRoutes(deps: UploadRouteDeps): Router {
         duplicate: placed.duplicate,
       };
       if (outputs.length > 0)
-        result.outputs = await renderOutputs(placed.record, outputs, deps.thumbs.transforms);
+        result.outputs = await renderOutputs(placed.record, outputs, deps.thumbs.transforms, batchLimits);
       return result;
     };
     ctx.set('Cache-Control', 'no-store');

@@ -1,24 +1,19 @@
-import { AppError, invalidParameter } from '../api/errors.js';
+import { invalidParameter } from '../api/errors.js';
 import type { MediaRecord } from '../media/record.js';
-import { parseNamedOutput } from '../thumbs/named-output.js';
 import {
-  parseTransformParams,
-  type TransformLimits,
-  type TransformSpec,
-} from '../thumbs/transform-params.js';
+  planOutputs,
+  renderOutputs as renderBatch,
+  type BatchLimits,
+} from '../thumbs/batch-outputs.js';
+import { parseNamedOutput } from '../thumbs/named-output.js';
 import type { TransformService } from '../thumbs/transform-service.js';
-
-const MAX_OUTPUTS = 10;
 
 /**
  * `?outputs=w300.jpg,x200.webp`: named outputs rendered before an upload is answered, so the
- * first viewer gets them from the cache. Parsed before the body is read, so a bad name costs
- * the client nothing but a 400.
+ * first viewer gets them from the cache. The names are checked before the body is read, so a
+ * bad one costs the client nothing but a 400; the batch bounds of `POST /outputs` apply.
  */
-export function parseOutputs(
-  raw: unknown,
-  limits: TransformLimits,
-): Array<{ name: string; spec: TransformSpec }> {
+export function parseOutputs(raw: unknown, limits: BatchLimits): string[] {
   if (raw === undefined || raw === '') return [];
   if (typeof raw !== 'string')
     throw invalidParameter('outputs', 'one comma-separated list', String(raw));
@@ -30,42 +25,30 @@ export function parseOutputs(
         .filter(Boolean),
     ),
   ];
-  if (names.length > MAX_OUTPUTS)
-    throw invalidParameter('outputs', `at most ${MAX_OUTPUTS} names`, raw);
-  return names.map((name) => {
-    const params = parseNamedOutput(name);
-    if (!params)
+  if (names.length > limits.maxOutputs)
+    throw invalidParameter('outputs', `at most ${limits.maxOutputs} names`, raw);
+  for (const name of names) {
+    if (!parseNamedOutput(name))
       throw invalidParameter(
         'outputs',
         'names such as w300.jpg, x200.webp or 300x200-q50.jpg',
         name,
       );
-    return { name, spec: parseTransformParams(params, limits) };
-  });
+  }
+  return names;
 }
 
-/**
- * Renders each output into the transform cache (the same key `GET /api/media/:id/:output`
- * reads) and returns name → URL. A render failing (a video without poster tools) is a 422.
- */
+/** Renders the outputs through the batch path (the cache `GET /api/media/:id/:output` reads); name → URL. */
 export async function renderOutputs(
   record: MediaRecord,
-  outputs: ReadonlyArray<{ name: string; spec: TransformSpec }>,
+  names: string[],
   transforms: TransformService,
+  limits: BatchLimits,
 ): Promise<Record<string, string>> {
-  const urls: Record<string, string> = {};
-  await Promise.all(
-    outputs.map(async ({ name, spec }) => {
-      try {
-        await transforms.get(record, transforms.resolve(spec, undefined));
-      } catch (error) {
-        throw new AppError(
-          'unprocessable_media',
-          `output ${name} could not be rendered: ${(error as Error).message}`,
-        );
-      }
-      urls[name] = `/api/media/${record.id}/${name}?v=${record.version}`;
-    }),
+  const rendered = await renderBatch(
+    record,
+    planOutputs(record, names, transforms, limits),
+    transforms,
   );
-  return urls;
+  return Object.fromEntries(rendered.map((output) => [output.name, output.url]));
 }
