@@ -29,6 +29,8 @@ import { securityHeaders } from './api/security-headers.js';
 import { sessionRoutes } from './api/session-routes.js';
 import { shareRoutes } from './api/share-routes.js';
 import { staticRoutes } from './api/static-routes.js';
+import { playRoute } from './api/play-route.js';
+import { setupVideo, type Video } from './video/setup.js';
 
 export interface SpisDeps {
   log?: Logger;
@@ -52,6 +54,8 @@ export interface Spis {
   thumbs: Thumbnails;
   /** The `/api/events` WebSocket hub and the webhook outbox. */
   live: LiveEvents;
+  /** Video playback decisions, renditions and their transcode queue. */
+  video: Video;
   /** Users, tokens, sessions, share links, signed URLs and rate limits. */
   auth: AuthService;
   /** The HTTP server once `listen()` ran. */
@@ -90,6 +94,12 @@ export async function createSpis(config: Config, deps: SpisDeps = {}): Promise<S
   registerIndexMetrics(metrics, library);
   registerStatusFallbacks(metrics, status);
   const live = createLiveEvents({ config, bus, library, log, metrics, status });
+  const video = await setupVideo({ config, library, log, status, tools: videoTools, thumbnailsIdle: () => thumbs.queue.idle() });
+  library.playbackOf = video.playback.playbackOf;
+  // Progress ticks reach open lightboxes over WebSockets only; finished or failed renditions
+  // are changes worth a webhook too.
+  video.onProgress = (record) => live.hub.broadcast({ type: 'media.updated', item: library.present(record) });
+  video.onChange = (record) => bus.emit('media.updated', { item: library.present(record) });
   const auth = new AuthService({ config, index: library.index, marksOf: library.marksOf, ...deps.auth });
   await auth.open();
   live.hub.setAuthorizer(async (request) => {
@@ -109,7 +119,8 @@ export async function createSpis(config: Config, deps: SpisDeps = {}): Promise<S
   app.use(accessMiddleware(auth)); // before every router: one place decides who may call what
   const ops = [probeRoutes({ ready: () => library.isReady && !closing }), metricsRoute(metrics, { public: config.metrics.public })];
   const authRoutes = [sessionRoutes(auth), shareRoutes(auth, config.publicUrl)];
-  for (const router of [...ops, mediaRoutes(library), ...authRoutes, ...thumbnailRoutes(library, thumbs, config), statusRoute(library, status)]) {
+  const play = playRoute(library, video.playback, video.store);
+  for (const router of [...ops, mediaRoutes(library), ...authRoutes, play, ...thumbnailRoutes(library, thumbs, config), statusRoute(library, status)]) {
     app.use(router.routes());
     app.use(router.allowedMethods());
   }
@@ -128,6 +139,7 @@ export async function createSpis(config: Config, deps: SpisDeps = {}): Promise<S
     status,
     thumbs,
     live,
+    video,
     auth,
     get server() {
       return server;
@@ -166,7 +178,9 @@ export async function createSpis(config: Config, deps: SpisDeps = {}): Promise<S
         const { dropped } = await drain.drain(5000);
         if (dropped > 0) log.warn({ dropped }, 'shutdown: dropped requests still running after 5 s');
       }
-      // Renders in flight finish (no new background work starts), then WebSockets get 1001.
+      // ffmpeg is killed (a transcode can take minutes; its partial file is removed), renders
+      // in flight finish (no new background work starts), then WebSockets get 1001.
+      await video.close();
       await thumbs.close();
       await live.hub.close();
       // Then the library: a start-up walk still running stops at its next file instead of

@@ -22,7 +22,7 @@ export function requireRecord(library: Library, id: string | undefined): MediaRe
 /** Listing, detail, timeline, folders and marks: everything read from the index. */
 export function mediaRoutes(library: Library): Router {
   const router = new Router({ prefix: '/api' });
-  const items = new ItemJsonCache(library.marksOf);
+  const items = new ItemJsonCache(library.marksOf, undefined, (record) => library.playbackOf(record));
 
   router.get('/media', (ctx) => {
     const query = parseMediaQuery(ctx.query as RawQuery);

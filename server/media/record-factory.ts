@@ -47,5 +47,6 @@ export function buildRecord(relPath: string, stat: FileStat, facts: FileFacts, z
     model: facts.model,
     lat: facts.lat,
     lon: facts.lon,
+    videoStreams: facts.videoStreams,
   };
 }

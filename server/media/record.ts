@@ -33,6 +33,8 @@ export interface MediaRecord {
   model: string | null;
   lat: number | null;
   lon: number | null;
+  /** Video codecs, rotation and length as probed (server/video/stream-facts); null for images. */
+  videoStreams?: string | null;
 }
 
 /** Key of the total order: takenAt instant, ties broken by id. */
