@@ -170,9 +170,7 @@ esac
 }
 
 /** Codec, size and length of a file, read back with ffprobe. */
-export async function probe(
-  file: string,
-): Promise<{
+export async function probe(file: string): Promise<{
   video: string;
   audio: string | null;
   width: number;
@@ -210,4 +208,21 @@ export async function probe(
       video.side_data_list?.find((side) => side.rotation !== undefined)?.rotation ?? 0,
     ),
   };
+}
+
+/**
+ * An ffmpeg whose transcodes wait until `release()` is called (posters are made at once), so
+ * a test can watch a video that is not prepared yet become playable.
+ */
+export async function gatedFfmpeg(
+  dir: string,
+): Promise<{ path: string; release: () => Promise<void> }> {
+  const script = path.join(dir, 'gated-ffmpeg.sh');
+  const gate = path.join(dir, 'gate-open');
+  await writeFile(
+    script,
+    `#!/bin/sh\ncase "$*" in\n  *-progress*) while [ ! -e '${gate}' ]; do sleep 0.1; done ;;\nesac\nexec ffmpeg "$@"\n`,
+  );
+  await chmod(script, 0o755);
+  return { path: script, release: () => writeFile(gate, '') };
 }
