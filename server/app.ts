@@ -38,6 +38,8 @@ export interface SpisDeps {
   auth?: { now?: () => number; limits?: Partial<RateLimits> };
   /** Whether to fall back to the npm-installed ffmpeg builds (off in tests of the no-ffmpeg path). */
   videoInstallers?: boolean;
+  /** Whether renditions are made in the background (off for CLI runs that only index). */
+  backgroundTranscodes?: boolean;
 }
 
 export interface Spis {
@@ -94,7 +96,7 @@ export async function createSpis(config: Config, deps: SpisDeps = {}): Promise<S
   registerIndexMetrics(metrics, library);
   registerStatusFallbacks(metrics, status);
   const live = createLiveEvents({ config, bus, library, log, metrics, status });
-  const video = await setupVideo({ config, library, log, status, tools: videoTools, thumbnailsIdle: () => thumbs.queue.idle() });
+  const video = await setupVideo({ config, library, log, status, tools: videoTools, thumbnailsIdle: () => thumbs.queue.idle(), background: deps.backgroundTranscodes ?? true });
   library.playbackOf = video.playback.playbackOf;
   // Progress ticks reach open lightboxes over WebSockets only; finished or failed renditions
   // are changes worth a webhook too.

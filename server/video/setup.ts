@@ -17,6 +17,8 @@ export interface VideoDeps {
   status: StatusSections;
   tools: VideoTools;
   thumbnailsIdle: () => Promise<void>;
+  /** false: nothing is transcoded (a CLI run that only indexes). */
+  background: boolean;
 }
 
 export interface Video {
@@ -36,6 +38,7 @@ export async function setupVideo({
   status,
   tools,
   thumbnailsIdle,
+  background,
 }: VideoDeps): Promise<Video> {
   const settings = config.video;
   const store = new RenditionStore(path.join(config.data, 'videos'), settings.cacheBytes);
@@ -85,6 +88,7 @@ export async function setupVideo({
   });
   // Like thumbnails: after the start-up walk, so files gone meanwhile are not transcoded.
   void library.verified.then(() => {
+    if (!background) return;
     for (const record of library.index.all()) playback.enqueue(record);
     playback.resume();
   });

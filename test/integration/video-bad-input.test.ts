@@ -145,6 +145,29 @@ void describe('video transcoding under bad conditions', () => {
     assert.deepEqual(await treeDigest(media), digest);
   });
 
+  void it('a hardware encoder that fails falls back to libx264', async () => {
+    const media = await library([['mjpeg.avi', 'clip.avi']]);
+    // An encoder this ffmpeg does not have fails like a missing device would.
+    const server = await startTestServer({
+      media,
+      config: { video: { hwaccel: 'h264_missing_hw' } },
+    });
+    cleanup.push(() => server.close());
+    const ready = await waitFor(
+      async () => ((await byName(server, 'clip.avi'))?.playback?.ready ? true : undefined),
+      { timeoutMs: 60_000, what: 'the rendition' },
+    );
+    assert.equal(ready, true);
+    const { body } = await api<{ transcode: { encoder: string; failed: number } }>(
+      server,
+      '/api/status',
+    );
+    assert.deepEqual([body.transcode.encoder, body.transcode.failed], ['libx264', 0]);
+    assert.ok(
+      server.logs.some((line) => String(line.msg).includes('hardware video encoder failed')),
+    );
+  });
+
   void it('a video asked for while others wait goes first', async () => {
     const media = await library([
       ['mpeg2.mts', 'a.mts'],
@@ -166,6 +189,9 @@ void describe('video transcoding under bad conditions', () => {
     );
     const { body } = await api<{ transcode: { done: number } }>(server, '/api/status');
     // At most one background job may have started before the request came in.
-    assert.ok(body.transcode.done <= 2, `the requested video jumped the queue (${body.transcode.done} done)`);
+    assert.ok(
+      body.transcode.done <= 2,
+      `the requested video jumped the queue (${body.transcode.done} done)`,
+    );
   });
 });
