@@ -16,6 +16,8 @@ export interface PlaybackOptions {
   mode: TranscodeMode;
   settings: RenditionSettings;
   concurrency: number;
+  /** false: renditions are made only when asked for (a CLI run that only indexes). */
+  background: boolean;
   timeoutMs: number;
   stallMs: number;
   log: Logger;
@@ -101,7 +103,13 @@ export class PlaybackService {
 
   /** Background: queued newest first unless the disk bound already evicted it. */
   enqueue(record: MediaRecord): void {
-    if (this.stopped || this.evicted.has(record.id) || !this.needsWork(record)) return;
+    if (
+      !this.options.background ||
+      this.stopped ||
+      this.evicted.has(record.id) ||
+      !this.needsWork(record)
+    )
+      return;
     if (!this.options.store.hasRoomFor(0)) return; // the cache is full: only plays make renditions
     this.pending.add(record.id, record.takenAtMs);
     this.signal();
@@ -174,7 +182,15 @@ export class PlaybackService {
   private async work(): Promise<void> {
     while (!this.stopped) {
       // Background jobs wait for small thumbnails: a scrolling family member comes first.
-      if (this.requested.size === 0 && this.pending.size > 0) await this.options.thumbnailsIdle();
+      // A play request arriving meanwhile wakes the worker (signal) and goes ahead at once.
+      if (this.requested.size === 0 && this.pending.size > 0) {
+        await Promise.race([
+          this.options.thumbnailsIdle(),
+          new Promise<void>((resolve) => this.sleepers.push(resolve)),
+        ]);
+        if (this.requested.size === 0 && !(await isSettled(this.options.thumbnailsIdle())))
+          continue;
+      }
       const id = this.stopped ? undefined : this.pending.pop();
       if (id === undefined) {
         if (this.isIdle()) for (const resolve of this.idleWaiters.splice(0)) resolve();
@@ -279,4 +295,12 @@ export class PlaybackService {
       await transcoder!.run({ ...job, settings: { ...settings, encoder: '' } });
     }
   }
+}
+
+/** Whether a promise has already resolved (checked after the current microtasks). */
+async function isSettled(promise: Promise<void>): Promise<boolean> {
+  return Promise.race([
+    promise.then(() => true),
+    new Promise<boolean>((resolve) => setImmediate(() => resolve(false))),
+  ]);
 }

@@ -62,6 +62,7 @@ export async function setupVideo({
         encoder: settings.hwaccel,
       },
       concurrency: settings.concurrency,
+      background,
       timeoutMs: settings.timeoutSeconds * 1000,
       stallMs: settings.stallSeconds * 1000,
       onProgress: (record) => video.onProgress(record),
@@ -88,7 +89,6 @@ export async function setupVideo({
   });
   // Like thumbnails: after the start-up walk, so files gone meanwhile are not transcoded.
   void library.verified.then(() => {
-    if (!background) return;
     for (const record of library.index.all()) playback.enqueue(record);
     playback.resume();
   });

@@ -39,7 +39,7 @@ async function waitPlayback(
   server: TestServer,
   name: string,
   done: (playback: ApiPlayback) => boolean,
-  timeoutMs = 60_000,
+  timeoutMs = 180_000,
 ) {
   return waitFor(
     async () => {
@@ -204,7 +204,7 @@ void describe('video playback', () => {
         message.item.id === mov.id &&
         message.item.playback?.ready === false &&
         typeof message.item.playback.progress === 'number',
-      60_000,
+      180_000,
       'a progress update',
     );
     await events.next(
@@ -212,7 +212,7 @@ void describe('video playback', () => {
         message.type === 'media.updated' &&
         message.item.id === mov.id &&
         message.item.playback?.ready === true,
-      60_000,
+      180_000,
       'ready',
     );
   });
