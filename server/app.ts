@@ -36,6 +36,8 @@ import { commandRoutes } from './api/command-routes.js';
 import { CommandService } from './commands/command-service.js';
 import { uploadRoutes } from './api/upload-routes.js';
 import { UploadService } from './uploads/upload-service.js';
+import { playRoute } from './api/play-route.js';
+import { setupVideo, type Video } from './video/setup.js';
 
 export interface SpisDeps {
   log?: Logger;
@@ -43,6 +45,8 @@ export interface SpisDeps {
   auth?: { now?: () => number; limits?: Partial<RateLimits> };
   /** Whether to fall back to the npm-installed ffmpeg builds (off in tests of the no-ffmpeg path). */
   videoInstallers?: boolean;
+  /** Whether renditions are made in the background (off for CLI runs that only index). */
+  backgroundTranscodes?: boolean;
 }
 
 export interface Spis {
@@ -59,6 +63,8 @@ export interface Spis {
   thumbs: Thumbnails;
   /** The `/api/events` WebSocket hub and the webhook outbox. */
   live: LiveEvents;
+  /** Video playback decisions, renditions and their transcode queue. */
+  video: Video;
   /** Users, tokens, sessions, share links, signed URLs and rate limits. */
   auth: AuthService;
   /** The HTTP server once `listen()` ran. */
@@ -98,6 +104,12 @@ export async function createSpis(config: Config, deps: SpisDeps = {}): Promise<S
   registerIndexMetrics(metrics, library);
   registerStatusFallbacks(metrics, status);
   const live = createLiveEvents({ config, bus, library, log, metrics, status });
+  const video = await setupVideo({ config, library, log, status, tools: videoTools, thumbnailsIdle: () => thumbs.queue.idle(), background: deps.backgroundTranscodes ?? true });
+  library.playbackOf = video.playback.playbackOf;
+  // Progress ticks reach open lightboxes over WebSockets only; finished or failed renditions
+  // are changes worth a webhook too.
+  video.onProgress = (record) => live.hub.broadcast({ type: 'media.updated', item: library.present(record) });
+  video.onChange = (record) => bus.emit('media.updated', { item: library.present(record) });
   const auth = new AuthService({ config, index: library.index, marksOf: library.marksOf, ...deps.auth });
   await auth.open();
   const uploads = new UploadService(config, library, log);
@@ -116,7 +128,8 @@ export async function createSpis(config: Config, deps: SpisDeps = {}): Promise<S
   const ops = [probeRoutes({ ready: () => library.isReady && !closing }), metricsRoute(metrics, { public: config.metrics.public })];
   const authRoutes = [sessionRoutes(auth), shareRoutes(auth, config.publicUrl), uploadRoutes({ config, library, thumbs, auth, uploads, log })];
   const commands = new CommandService(config.commands, { library, dataDir: config.data, log });
-  const routers = [...ops, mediaRoutes(library), ...authRoutes, commandRoutes(commands), ...thumbnailRoutes(library, thumbs, config), statusRoute(library, status)];
+  const play = playRoute(library, video.playback, video.store);
+  const routers = [...ops, mediaRoutes(library), ...authRoutes, commandRoutes(commands), play, ...thumbnailRoutes(library, thumbs, config), statusRoute(library, status)];
   app.use(httpMiddleware(metrics, log, routePatterns(routers)));
   app.use(securityHeaders());
   app.use(errorMiddleware(log));
@@ -141,6 +154,7 @@ export async function createSpis(config: Config, deps: SpisDeps = {}): Promise<S
     status,
     thumbs,
     live,
+    video,
     auth,
     get server() {
       return server;
@@ -179,7 +193,9 @@ export async function createSpis(config: Config, deps: SpisDeps = {}): Promise<S
         const { dropped } = await drain.drain(5000);
         if (dropped > 0) log.warn({ dropped }, 'shutdown: dropped requests still running after 5 s');
       }
-      // Renders in flight finish (no new background work starts), then WebSockets get 1001.
+      // ffmpeg is killed (a transcode can take minutes; its partial file is removed), renders
+      // in flight finish (no new background work starts), then WebSockets get 1001.
+      await video.close();
       await thumbs.close();
       await live.hub.close();
       // Then the library: a start-up walk still running stops at its next file instead of

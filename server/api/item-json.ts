@@ -2,7 +2,7 @@ import { LRUCache } from 'lru-cache';
 import type { Marks } from '../media/media-index.js';
 import { presentItem } from '../media/present.js';
 import type { MediaRecord } from '../media/record.js';
-import type { ApiItem } from '../shared/api-types.js';
+import type { ApiItem, ApiPlayback } from '../shared/api-types.js';
 
 interface Entry {
   json: string;
@@ -11,6 +11,8 @@ interface Entry {
   durationMs: number | null;
   width: number | null;
   height: number | null;
+  /** A video's playback state as JSON (it changes while a rendition is made); '' for images. */
+  playback: string;
 }
 
 /**
@@ -26,6 +28,7 @@ export class ItemJsonCache {
   constructor(
     private readonly marksOf: (record: MediaRecord) => Marks,
     maxEntries = 5000,
+    private readonly playbackOf: (record: MediaRecord) => ApiPlayback | undefined = () => undefined,
   ) {
     this.cache = new LRUCache({ max: maxEntries });
   }
@@ -36,6 +39,8 @@ export class ItemJsonCache {
 
   json(record: MediaRecord): string {
     const marks = this.marksOf(record);
+    const state = this.playbackOf(record);
+    const playback = state === undefined ? '' : JSON.stringify(state);
     const hit = this.cache.get(record);
     if (
       hit &&
@@ -43,14 +48,15 @@ export class ItemJsonCache {
       hit.placeholder === record.placeholder &&
       hit.durationMs === record.durationMs &&
       hit.width === record.width &&
-      hit.height === record.height
+      hit.height === record.height &&
+      hit.playback === playback
     ) {
       return hit.json;
     }
-    const item: ApiItem = presentItem(record, marks);
+    const item: ApiItem = presentItem(record, marks, state);
     const json = JSON.stringify(item);
     const { placeholder, durationMs, width, height } = record;
-    this.cache.set(record, { json, marks, placeholder, durationMs, width, height });
+    this.cache.set(record, { json, marks, placeholder, durationMs, width, height, playback });
     return json;
   }
 }

@@ -54,7 +54,7 @@ export function originalRoute(library: Library): Router {
 }
 
 /** One satisfiable range, or null for "send it all" (no header, stale If-Range, several ranges). */
-function pickRange(ctx: Context, size: number): { start: number; end: number } | null {
+export function pickRange(ctx: Context, size: number): { start: number; end: number } | null {
   const header = ctx.get('Range');
   if (!header || !ifRangeMatches(ctx)) return null;
   const ranges = parseRange(size, header, { combine: true });

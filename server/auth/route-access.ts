@@ -34,7 +34,7 @@ const WRITE = ['PUT', 'DELETE'] as const;
 const fixed = (access: Access) => () => access;
 
 /** Named outputs (`w200.jpg`) and `/image` are transforms; other item routes serve fixed files. */
-const NOT_TRANSFORMS = new Set(['original', 'thumb', 'favorite', 'archive']);
+const NOT_TRANSFORMS = new Set(['original', 'play', 'thumb', 'favorite', 'archive']);
 
 function itemAccess(match: RegExpExecArray, raw: string): Access {
   const rest = match[2] ?? '';

@@ -82,6 +82,20 @@ export const configSchema = z.strictObject({
     .strictObject({
       ffmpeg: z.string().default(''),
       ffprobe: z.string().default(''),
+      /** Which videos get a playable H.264/AAC rendition: those browsers cannot play, none, or all. */
+      transcode: z.enum(['incompatible', 'off', 'all']).default('incompatible'),
+      /** Renditions are scaled down to at most this many lines (720 suits a Raspberry Pi). */
+      maxHeight: positiveInt.min(144).max(4320).default(1080),
+      crf: z.number().int().min(0).max(51).default(23),
+      preset: z.enum(['ultrafast', 'superfast', 'veryfast', 'faster', 'fast', 'medium', 'slow', 'slower', 'veryslow']).default('veryfast'),
+      /** A hardware H.264 encoder (h264_v4l2m2m, h264_vaapi, …); falls back to libx264 if it fails. */
+      hwaccel: z.string().regex(/^(|[a-z0-9_]+)$/, 'must be an ffmpeg encoder name such as h264_vaapi').default(''),
+      concurrency: positiveInt.max(8).default(1),
+      /** Disk kept for renditions; the least recently played are deleted beyond it. */
+      cacheBytes: z.number().int().min(0).default(20 * 1024 * 1024 * 1024),
+      /** One transcode is abandoned after this long, or after this long without progress. */
+      timeoutSeconds: positiveInt.max(86_400).default(3 * 3600),
+      stallSeconds: positiveInt.max(3600).default(120),
     })
     .prefault({}),
   webhooks: z.array(webhook).default([]),

@@ -31,6 +31,8 @@ export interface FileFacts {
   lon: number | null;
   durationMs: number | null;
   videoCreatedMs: number | null;
+  /** Codecs, rotation and length of a video in compact form (server/video/stream-facts). */
+  videoStreams: string | null;
 }
 
 export type ProbeResult =
@@ -42,6 +44,8 @@ export interface VideoFacts {
   height: number | null;
   durationMs: number | null;
   createdMs: number | null;
+  /** Encoded StreamFacts, or a probe failure; null when not probed. */
+  streams: string | null;
 }
 /** Supplied by the video adapter (ffprobe); absent means videos get no duration or size. */
 export type VideoProber = (absPath: string) => Promise<VideoFacts | null>;
@@ -113,6 +117,7 @@ export class FileProber {
       height: video?.height ?? null,
       durationMs: video?.durationMs ?? null,
       videoCreatedMs: video?.createdMs ?? null,
+      videoStreams: video?.streams ?? null,
     };
   }
 }
@@ -325,7 +330,7 @@ function emptyFacts(type: MediaType, mime: string, fingerprint: string): FileFac
   return {
     type, mime, fingerprint,
     width: null, height: null, orientation: 1, tags: null, other: {},
-    make: null, model: null, lat: null, lon: null, durationMs: null, videoCreatedMs: null,
+    make: null, model: null, lat: null, lon: null, durationMs: null, videoCreatedMs: null, videoStreams: null,
   };
 }
 
@@ -343,6 +348,8 @@ function normalizeMime(mime: string): string {
   if (mime === 'image/heic-sequence') return 'image/heic';
   if (mime === 'image/heif-sequence') return 'image/heif';
   if (mime === 'video/x-m4v') return 'video/mp4';
+  if (mime === 'video/matroska') return 'video/x-matroska'; // the name browsers and servers know
+  if (mime === 'video/vnd.avi') return 'video/x-msvideo';
   return mime;
 }
 

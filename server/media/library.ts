@@ -3,7 +3,7 @@ import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../ops/logger.js';
-import type { ApiItem, IndexPhase } from '../shared/api-types.js';
+import type { ApiItem, ApiPlayback, IndexPhase } from '../shared/api-types.js';
 import { SerialWriter } from '../util/atomic-write.js';
 import { Limiter } from '../util/limiter.js';
 import { FileProber, type VideoProber } from './file-probe.js';
@@ -108,8 +108,11 @@ export class Library extends EventEmitter<LibraryEvents> {
 
   marksOf = (record: MediaRecord): Marks => this.marks.get(record.fingerprint);
 
+  /** A video's playback state for its JSON; set by the video pipeline (server/video). */
+  playbackOf: (record: MediaRecord) => ApiPlayback | undefined = () => undefined;
+
   present(record: MediaRecord): ApiItem {
-    return presentItem(record, this.marksOf(record));
+    return presentItem(record, this.marksOf(record), this.playbackOf(record));
   }
 
   markCounts() {

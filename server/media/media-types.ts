@@ -4,6 +4,8 @@ import type { MediaType } from '../shared/api-types.js';
 export const mediaExtensions = new Set([
   'jpg', 'jpeg', 'png', 'webp', 'avif', 'gif', 'tif', 'tiff', 'heic', 'heif',
   'mp4', 'mov', 'm4v', 'webm',
+  // Played through a rendition (server/video): camcorders, old cameras and phones, PCs.
+  'mkv', 'avi', '3gp', '3g2', 'mts', 'm2ts', 'wmv', 'asf',
 ]);
 
 /** MIME types accepted by content sniffing, with the kind of media each one is. */
@@ -22,6 +24,14 @@ export const supportedMimes: Readonly<Record<string, MediaType>> = {
   'video/quicktime': 'video',
   'video/x-m4v': 'video',
   'video/webm': 'video',
+  'video/matroska': 'video',
+  'video/x-matroska': 'video',
+  'video/vnd.avi': 'video',
+  'video/x-msvideo': 'video',
+  'video/3gpp': 'video',
+  'video/3gpp2': 'video',
+  'video/mp2t': 'video',
+  'video/x-ms-asf': 'video',
 };
 
 export function hasMediaExtension(name: string): boolean {

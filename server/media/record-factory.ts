@@ -60,5 +60,6 @@ export function buildRecord(relPath: string, stat: FileStat, facts: FileFacts, z
     lat: facts.lat,
     lon: facts.lon,
     sidecarMtimeMs: sidecar?.mtimeMs ?? null,
+    videoStreams: facts.videoStreams,
   };
 }

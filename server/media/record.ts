@@ -36,6 +36,8 @@ export interface MediaRecord {
   lon: number | null;
   /** mtime of the XMP sidecar whose date was read, null without one: an edited sidecar means re-reading. */
   sidecarMtimeMs: number | null;
+  /** Video codecs, rotation and length as probed (server/video/stream-facts); null for images. */
+  videoStreams?: string | null;
 }
 
 /** Key of the total order: takenAt instant, ties broken by id. */

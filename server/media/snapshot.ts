@@ -17,7 +17,7 @@ const FORMAT = 5; // 5: dates and sizes by the metadata rules below (sidecars, X
 const fields = [
   'id', 'path', 'type', 'mime', 'takenAtMs', 'offsetMin', 'takenAtSource', 'takenAtOffsetSource', 'yearMonth',
   'width', 'height', 'orientation', 'size', 'mtimeMs', 'fingerprint', 'version',
-  'durationMs', 'placeholder', 'make', 'model', 'lat', 'lon', 'sidecarMtimeMs',
+  'durationMs', 'placeholder', 'make', 'model', 'lat', 'lon', 'sidecarMtimeMs', 'videoStreams',
 ] as const satisfies ReadonlyArray<keyof MediaRecord>;
 type Field = (typeof fields)[number];
 /** One array of values per field, in `fields` order. */
@@ -25,7 +25,7 @@ type ColumnsOf<T extends readonly unknown[]> = { -readonly [K in keyof T]: unkno
 type Columns = ColumnsOf<typeof fields>;
 
 /** Fields stored as an index into their distinct values. */
-const shared = new Set<Field>(['type', 'mime', 'takenAtSource', 'takenAtOffsetSource', 'make', 'model']);
+const shared = new Set<Field>(['type', 'mime', 'takenAtSource', 'takenAtOffsetSource', 'make', 'model', 'videoStreams']);
 
 export interface Snapshot {
   /** Dates without an offset were resolved in this zone; another zone means re-reading. */
@@ -91,7 +91,7 @@ function recordsFromColumns(columns: unknown, count: unknown): MediaRecord[] | n
   const columnsRead = plainColumns(columns, count);
   if (!columnsRead) return null;
   const [ids, paths, types, mimes, takenAts, offsets, sources, offsetSources, yearMonths, widths, heights, orientations,
-    sizes, mtimes, fingerprints, versions, durations, placeholders, makes, models, lats, lons, sidecarMtimes] = columnsRead;
+    sizes, mtimes, fingerprints, versions, durations, placeholders, makes, models, lats, lons, sidecarMtimes, videoStreams] = columnsRead;
   const records = new Array<MediaRecord>(count);
   for (let i = 0; i < count; i++) {
     records[i] = {
@@ -99,7 +99,7 @@ function recordsFromColumns(columns: unknown, count: unknown): MediaRecord[] | n
       takenAtSource: sources[i], takenAtOffsetSource: offsetSources[i], yearMonth: yearMonths[i], width: widths[i], height: heights[i],
       orientation: orientations[i], size: sizes[i], mtimeMs: mtimes[i], fingerprint: fingerprints[i],
       version: versions[i], durationMs: durations[i], placeholder: placeholders[i], make: makes[i],
-      model: models[i], lat: lats[i], lon: lons[i], sidecarMtimeMs: sidecarMtimes[i],
+      model: models[i], lat: lats[i], lon: lons[i], sidecarMtimeMs: sidecarMtimes[i], videoStreams: videoStreams[i],
     } as MediaRecord;
   }
   return records;

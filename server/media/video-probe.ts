@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { promisify } from 'node:util';
 import type { Logger } from '../ops/logger.js';
+import { encodeStreamFacts, streamFactsFromProbe } from '../video/stream-facts.js';
 import type { VideoFacts, VideoProber } from './file-probe.js';
 
 const exec = promisify(execFile);
@@ -58,16 +59,34 @@ function installedPath(pkg: string): string | null {
   }
 }
 
-/** A `VideoProber` for the Library, backed by ffprobe's JSON output. */
+/**
+ * A `VideoProber` for the Library, backed by ffprobe's JSON output. A file ffprobe cannot
+ * read is still a video (listed, downloadable); the reason is kept for its playback state.
+ */
 export function createVideoProber(ffprobe: string, timeoutMs = 20_000): VideoProber {
   return async (absPath) => {
-    const { stdout } = await exec(
-      ffprobe,
-      ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', '--', absPath],
-      { timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024 },
-    );
-    return parseProbe(stdout);
+    try {
+      const { stdout } = await exec(
+        ffprobe,
+        ['-v', 'error', '-print_format', 'json', '-show_format', '-show_streams', '--', absPath],
+        { timeout: timeoutMs, maxBuffer: 4 * 1024 * 1024 },
+      );
+      return parseProbe(stdout);
+    } catch (error) {
+      return { ...noFacts, streams: encodeStreamFacts({ error: probeError(error as ExecError, absPath) }) };
+    }
   };
+}
+
+type ExecError = Error & { killed?: boolean; stderr?: string };
+const noFacts: VideoFacts = { width: null, height: null, durationMs: null, createdMs: null, streams: null };
+
+/** ffprobe's own complaint, without the server's path in it (clients see this text). */
+function probeError(error: ExecError, absPath: string): string {
+  if (error.killed) return 'reading the video timed out';
+  const line = (error.stderr ?? '').trim().split('\n').pop() ?? '';
+  const text = line.replaceAll(absPath, '').replace(/^[:\s]+/, '').slice(0, 160);
+  return `the video cannot be read${text ? ` (${text})` : ''}`;
 }
 
 interface ProbeStream {
@@ -80,7 +99,7 @@ interface ProbeStream {
 
 interface ProbeOutput {
   streams?: ProbeStream[];
-  format?: { duration?: string; tags?: Record<string, string> };
+  format?: { duration?: string; format_name?: string; tags?: Record<string, string> };
 }
 
 /** Pure: ffprobe JSON → display size (rotation applied), duration and creation instant. */
@@ -102,6 +121,7 @@ export function parseProbe(json: string): VideoFacts | null {
     height: sideways ? width : height,
     durationMs: Number.isFinite(duration) && duration > 0 ? Math.round(duration * 1000) : null,
     createdMs: creationTime(parsed.format?.tags, video?.tags),
+    streams: encodeStreamFacts(streamFactsFromProbe(parsed)),
   };
 }
 

@@ -40,6 +40,22 @@ export interface ApiItem {
   gps: { lat: number; lon: number } | null;
   /** `srcset`: width descriptors (`/api/media/ID/image?w=640&v=… 640w, …`); empty when the width is unknown. */
   thumbs: { small: string; large: string; srcset?: string };
+  /** Videos only: what `url` plays and whether it can be played yet (see ApiPlayback). */
+  playback?: ApiPlayback | null;
+}
+
+/**
+ * How a browser plays a video. `url` is the original's bytes when they play everywhere,
+ * else a rendition spis prepares in the background (`transcoded`); until it is `ready`,
+ * `progress` runs from 0 to 1. `error` says why a video cannot be played (it can still be
+ * downloaded from `/original`); `url` is then null.
+ */
+export interface ApiPlayback {
+  ready: boolean;
+  url: string | null;
+  transcoded: boolean;
+  progress: number | null;
+  error: string | null;
 }
 
 export interface ApiItemDetail extends ApiItem {

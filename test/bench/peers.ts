@@ -23,6 +23,7 @@ export const peerModules = [
   { id: 'pwa', file: 'pwa.ts', fn: 'runPwaBench', title: 'PWA in headless Chromium' },
   { id: 'web', file: 'lighthouse.ts', fn: 'runLighthouseBench', title: 'Web app on a phone (Lighthouse mobile)' },
   { id: 'auth', file: 'auth.ts', fn: 'runAuthBench', title: 'Access control: login throttling and the cost of auth' },
+  { id: 'video', file: 'video.ts', fn: 'runVideoBench', title: 'Video playback: transcodes and time to first frame' },
 ] as const;
 
 /** Imports a peer module when it exists and turns whatever it returns into a report section. */

@@ -140,10 +140,10 @@ void describe('PWA lightbox, favourites and filters', () => {
     await until(page, `window.spis.app.view.year === ${year} && document.querySelector('#filter-panel select:nth-of-type(1)') !== null`);
   });
 
-  void it('a video plays from /original with seeking', async () => {
+  void it('a browser-safe video plays its original bytes from /play with seeking', async () => {
     const { page, errors } = await open(DESKTOP);
     const statuses: number[] = [];
-    page.on('response', (response) => response.url().includes('/original') && statuses.push(response.status()));
+    page.on('response', (response) => response.url().includes('/play') && statuses.push(response.status()));
     await page.goto(`${server.url}/?type=video`);
     await page.waitForSelector('.tile .video-badge');
     await page.click('.tile-link');

@@ -12,6 +12,7 @@ const record = (n: number): MediaRecord => ({
   height: 3024, orientation: 6, size: 1000 + n, mtimeMs: 1_690_000_000_000, fingerprint: `fp${n}`, version: `v${n}`,
   durationMs: n % 2 ? 1500 : null, placeholder: n % 3 ? 'abc' : null, make: n % 3 ? 'Apple' : null, model: null, lat: 59.9, lon: n % 2 ? 10.7 : null,
   sidecarMtimeMs: n % 2 ? 1_690_000_000_500 : null,
+  videoStreams: n % 2 ? 'v1|mov,mp4,m4a,3gp,3g2,mj2|hevc|Main|yuv420p|aac|90|1500' : null,
 });
 
 void describe('index snapshot', () => {

@@ -9,7 +9,9 @@ void describe('ffprobe output', () => {
       streams: [{ codec_type: 'audio' }, { codec_type: 'video', width: 1920, height: 1080 }],
       format: { duration: '12.345', tags: { creation_time: '2023-07-14T16:22:05.000000Z' } },
     });
-    assert.deepEqual(parseProbe(json), { width: 1920, height: 1080, durationMs: 12345, createdMs: Date.UTC(2023, 6, 14, 16, 22, 5) });
+    assert.deepEqual(parseProbe(json), {
+      width: 1920, height: 1080, durationMs: 12345, createdMs: Date.UTC(2023, 6, 14, 16, 22, 5), streams: 'v1||||||0|12345',
+    });
   });
 
   void it('swaps sides for rotated phone videos and prefers Apple’s local creation date', () => {
@@ -24,7 +26,7 @@ void describe('ffprobe output', () => {
 
   void it('ignores camera clocks that were never set, and junk', () => {
     const json = JSON.stringify({ streams: [], format: { duration: 'N/A', tags: { creation_time: '1970-01-01T00:00:00Z' } } });
-    assert.deepEqual(parseProbe(json), { width: null, height: null, durationMs: null, createdMs: null });
+    assert.deepEqual(parseProbe(json), { width: null, height: null, durationMs: null, createdMs: null, streams: 'v1||||||0|' });
     assert.equal(parseProbe('not json'), null);
   });
 });

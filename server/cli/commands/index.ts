@@ -15,26 +15,31 @@ const phaseLabel: Record<IndexPhase, string> = { walking: 'finding files', readi
  */
 export const indexCommand: Command = {
   name: 'index',
-  summary: 'index the media folder and pre-generate small thumbnails, then exit',
-  usage: `spis index [options]\n\nIndexes the media folder (reusing the saved index for unchanged files), then renders\nevery missing small thumbnail, with a progress bar on a terminal and plain lines\notherwise. Safe to run while \`spis serve\` is stopped; not while it runs on the same data.\n\n${configHelp()}`,
+  summary: 'index the media folder and pre-generate small thumbnails (and with --videos, playable videos), then exit',
+  usage: `spis index [--videos] [options]\n\nIndexes the media folder (reusing the saved index for unchanged files), then renders\nevery missing small thumbnail, with a progress bar on a terminal and plain lines\notherwise. With --videos, also makes the playable MP4 of every video browsers cannot\nplay as it is (see video.transcode). Safe to run while \`spis serve\` is stopped; not while\nit runs on the same data.\n\n${configHelp()}`,
   async run(argv) {
-    const { values } = parseCommandLine(argv);
+    const { values } = parseCommandLine(argv, { videos: { type: 'boolean' } });
+    const videos = values.videos === true;
     const { config } = configFromCommandLine(values);
     config.watch.enabled = false; // one pass: nothing to follow afterwards
     config.thumbnails.pregenerate = true; // the point of the command, whatever serve does
     // Logs would tear the progress bar: only warnings and worse, on standard error.
     const log = createLogger({ ...config.log, level: config.log.level === 'silent' ? 'silent' : 'warn', format: 'json' }, process.stderr);
-    const spis = await createSpis(config, { log });
+    const spis = await createSpis(config, { log, backgroundTranscodes: videos });
     const started = Date.now();
     const interrupted = onInterrupt(spis);
     try {
       await scan(spis);
       const thumbs = await pregenerate(spis);
+      const renditions = videos && !interrupted.happened ? await prepareVideos(spis) : null;
       process.stdout.write(
         `indexed ${spis.library.index.size} items (${spis.library.skipped.size} skipped); ` +
-          `${thumbs.done} small thumbnails ready, ${thumbs.failed} failed; ${formatDuration((Date.now() - started) / 1000)}\n`,
+          `${thumbs.done} small thumbnails ready, ${thumbs.failed} failed; ` +
+          (renditions ? `${renditions.done} videos made playable, ${renditions.failed} failed; ` : '') +
+          `${formatDuration((Date.now() - started) / 1000)}\n`,
       );
-      return interrupted.happened ? 130 : thumbs.failed > 0 ? 1 : 0;
+      const failed = thumbs.failed > 0 || (renditions?.failed ?? 0) > 0;
+      return interrupted.happened ? 130 : failed ? 1 : 0;
     } finally {
       interrupted.dispose();
       await spis.close(); // saves the index snapshot
@@ -84,6 +89,25 @@ async function pregenerate(spis: Spis): Promise<{ done: number; failed: number }
   return { done, failed };
 }
 
+/** Waits for the transcode queue with a progress bar (its status counts this run's jobs). */
+async function prepareVideos(spis: Spis): Promise<{ done: number; failed: number }> {
+  const { playback } = spis.video;
+  const progress = new Progress('playable videos', process.stderr);
+  const timer = setInterval(() => {
+    const now = playback.status();
+    const current = now.current.reduce((sum, job) => sum + job.progress, 0);
+    progress.update(Math.floor(now.done + now.failed + current), now.done + now.failed + now.queued + now.running);
+  }, 200);
+  try {
+    await playback.idle();
+  } finally {
+    clearInterval(timer);
+  }
+  const { done, failed } = playback.status();
+  progress.finish(done + failed, done + failed);
+  return { done, failed };
+}
+
 /** Ctrl-C stops the pass cleanly: the index so far is saved, the next run resumes. */
 function onInterrupt(spis: Spis): { happened: boolean; dispose(): void } {
   const state = { happened: false, dispose: () => undefined as void };
@@ -91,6 +115,7 @@ function onInterrupt(spis: Spis): { happened: boolean; dispose(): void } {
     state.happened = true;
     process.stderr.write('\ninterrupted: saving what is done\n');
     spis.thumbs.queue.stop();
+    void spis.video.close();
     void spis.library.close();
   };
   process.once('SIGINT', handler);

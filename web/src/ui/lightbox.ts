@@ -22,7 +22,8 @@ function button(label: string, path: string, cls = ''): HTMLButtonElement {
 
 /**
  * The full-screen viewer. Images show the `large` rendition (the small one, already cached,
- * stands in until it has loaded); videos stream from `/original` with native controls.
+ * stands in until it has loaded); videos stream from their playback URL with native controls,
+ * or show their poster and "preparing video… 40 %" until the server's rendition is ready.
  */
 export class Lightbox extends Emitter<LightboxEvents> {
   private readonly stage = h('div.lb-stage');
@@ -38,6 +39,8 @@ export class Lightbox extends Emitter<LightboxEvents> {
   private readonly panel = new InfoPanel(h('aside.lb-info'));
   private readonly gestures: StageGestures;
   private media: HTMLImageElement | HTMLVideoElement = h('img.lb-media');
+  /** Over a video that cannot play yet: preparation progress or why it cannot play. */
+  private readonly videoNote = h('div.lb-video-note', { role: 'status', 'aria-live': 'polite', hidden: true });
   private item: ApiItem | null = null;
   private returnFocus: HTMLElement | null = null;
   /** Settles once the media shown has loaded (or failed): the grid waits for it on a deep link. */
@@ -45,7 +48,7 @@ export class Lightbox extends Emitter<LightboxEvents> {
 
   constructor(private readonly root: HTMLElement) {
     super();
-    this.stage.append(this.media);
+    this.stage.append(this.media, this.videoNote);
     const bar = h('div.lb-bar', {}, this.close, this.title, this.info);
     const actions = h('div.lb-actions', {}, this.play, this.download, this.archive, this.fav);
     root.append(this.stage, bar, actions, this.prev, this.next, this.panel.root);
@@ -110,6 +113,31 @@ export class Lightbox extends Emitter<LightboxEvents> {
     this.archive.title = this.archive.getAttribute('aria-label')!;
     this.download.setAttribute('href', `/api/media/${item.id}/original`);
     this.download.setAttribute('download', item.name);
+    if (item.type === 'video') this.updatePlayback(item);
+  }
+
+  /** Shows progress or the reason, and starts the video once its rendition is ready. */
+  private updatePlayback(item: ApiItem): void {
+    const playback = item.playback;
+    const video = this.media instanceof HTMLVideoElement ? this.media : null;
+    if (!video) return;
+    if (!playback || (playback.ready && playback.url)) {
+      this.videoNote.hidden = true;
+      const url = playback?.url ?? `/api/media/${item.id}/original`;
+      if (video.getAttribute('src') !== url) {
+        const waited = video.hasAttribute('data-waiting');
+        video.removeAttribute('data-waiting');
+        video.src = url;
+        // It was asked for a while ago: play as soon as it is there, as if it always was.
+        if (waited) void video.play().catch(() => undefined);
+      }
+      return;
+    }
+    video.setAttribute('data-waiting', '');
+    this.videoNote.hidden = false;
+    this.videoNote.textContent = playback.error
+      ? `This video cannot be played here (${playback.error}). Download it to watch it.`
+      : `Preparing video… ${Math.round((playback.progress ?? 0) * 100)} %`;
   }
 
   showDetails(detail: ApiItemDetail): void {
@@ -142,7 +170,9 @@ export class Lightbox extends Emitter<LightboxEvents> {
     let media: HTMLImageElement | HTMLVideoElement;
     if (item.type === 'video') {
       media = h('video.lb-media', { controls: true, playsinline: true, preload: 'metadata', poster: thumbUrl(item.thumbs.large) });
-      media.src = `/api/media/${item.id}/original`;
+      const playback = item.playback;
+      // Not ready: asking for it moves it to the front of the server's queue.
+      if (playback && !playback.ready && playback.url) void fetch(playback.url, { method: 'HEAD' }).catch(() => undefined);
     } else {
       // The browser picks small or large by viewport and pixel density; it is the picture the
       // visitor waits for, so it goes before anything else (the grid behind holds back).
@@ -158,6 +188,7 @@ export class Lightbox extends Emitter<LightboxEvents> {
     }
     this.media.replaceWith(media);
     this.media = media;
+    this.videoNote.hidden = true;
     this.gestures.zoomEnabled = item.type === 'image';
     this.root.classList.toggle('is-video', item.type === 'video');
     this.gestures.reset(media, item.width, item.height);
