@@ -211,10 +211,19 @@ export function line(from: Point, to: Point, steps = 8): Point[] {
   return Array.from({ length: steps + 1 }, (_, i) => ({ x: from.x + ((to.x - from.x) * i) / steps, y: from.y + ((to.y - from.y) * i) / steps }));
 }
 
+/**
+ * Two taps 60 ms apart by the events' own clock: the timestamps go with the events, so a
+ * busy machine delaying their delivery cannot stretch the pair past the double-tap window.
+ */
 export async function doubleTap(page: Page, point: Point): Promise<void> {
-  await touch(page, [[point]]);
-  await new Promise((resolve) => setTimeout(resolve, 60));
-  await touch(page, [[point]]);
+  const cdp = await page.context().newCDPSession(page);
+  const t0 = Date.now() / 1000;
+  const touchPoints = [{ ...point, id: 0 }];
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints, timestamp: t0 });
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [], timestamp: t0 + 0.02 });
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints, timestamp: t0 + 0.06 });
+  await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [], timestamp: t0 + 0.08 });
+  await cdp.detach();
 }
 
 export async function pinch(page: Page, centre: Point, from: number, to: number): Promise<void> {
