@@ -1,78 +1,19 @@
-import { open } from 'node:fs/promises';
 import type Router from '@koa/router';
 import { createRouter } from './router.js';
-import type { Context } from 'koa';
-import parseRange from 'range-parser';
 import type { Library } from '../media/library.js';
-import { AppError, notFound } from './errors.js';
-import { notModified } from './conditional.js';
 import { requireRecord } from './media-routes.js';
+import { sendFile } from './send-file.js';
 
-/**
- * `GET /api/media/:id/original`: the file as stored, with single byte ranges (video seeking),
- * validators and the indexed content type. The file is opened once and read through that
- * handle, so the size in the headers is the size of what is sent.
- */
+/** `GET /api/media/:id/original`: the file as stored, with ranges, validators and the indexed type. */
 export function originalRoute(library: Library): Router {
   const router = createRouter({ prefix: '/api' });
   router.get('/media/:id/original', async (ctx) => {
     const record = requireRecord(library, ctx.params.id);
-    const abs = await library.resolveFile(record);
-    const handle = abs ? await open(abs, 'r').catch(() => null) : null;
-    if (!handle) throw notFound('media file');
-    try {
-      const info = await handle.stat();
-      ctx.status = 200;
-      ctx.type = record.mime;
-      ctx.etag = `${info.size.toString(36)}-${Math.trunc(info.mtimeMs).toString(36)}`;
-      ctx.lastModified = info.mtime;
-      ctx.set('Accept-Ranges', 'bytes');
-      ctx.set('Cache-Control', 'private, no-cache');
-      ctx.set('X-Content-Type-Options', 'nosniff');
-      if (notModified(ctx)) {
-        ctx.status = 304;
-        await handle.close();
-        return;
-      }
-      const range = pickRange(ctx, info.size);
-      if (range) {
-        ctx.status = 206;
-        ctx.set('Content-Range', `bytes ${range.start}-${range.end}/${info.size}`);
-      }
-      const start = range?.start ?? 0;
-      const end = range?.end ?? info.size - 1;
-      ctx.length = info.size === 0 ? 0 : end - start + 1;
-      // The stream owns the handle from here and closes it when done or aborted.
-      ctx.body = info.size === 0 ? '' : handle.createReadStream({ start, end, autoClose: true });
-      if (info.size === 0) await handle.close();
-    } catch (error) {
-      await handle.close().catch(() => undefined);
-      throw error;
-    }
+    await sendFile(ctx, await library.resolveFile(record), {
+      type: record.mime,
+      etag: (info) => `${info.size.toString(36)}-${Math.trunc(info.mtimeMs).toString(36)}`,
+      cacheControl: 'private, no-cache',
+    });
   });
   return router;
-}
-
-/** One satisfiable range, or null for "send it all" (no header, stale If-Range, several ranges). */
-export function pickRange(ctx: Context, size: number): { start: number; end: number } | null {
-  const header = ctx.get('Range');
-  if (!header || !ifRangeMatches(ctx)) return null;
-  const ranges = parseRange(size, header, { combine: true });
-  if (ranges === -1) {
-    throw new AppError('range_not_satisfiable', `range ${header.slice(0, 40)} is outside the file (${size} bytes)`, {
-      'Content-Range': `bytes */${size}`,
-    });
-  }
-  // Malformed headers are ignored as RFC 9110 asks; several ranges are answered whole.
-  if (ranges === -2 || ranges.type !== 'bytes' || ranges.length !== 1) return null;
-  return ranges[0]!;
-}
-
-function ifRangeMatches(ctx: Context): boolean {
-  const condition = ctx.get('If-Range');
-  if (!condition) return true;
-  if (condition.startsWith('"') || condition.startsWith('W/')) return condition === ctx.response.get('ETag');
-  const since = Date.parse(condition);
-  const modified = Date.parse(ctx.response.get('Last-Modified'));
-  return Number.isFinite(since) && Number.isFinite(modified) && modified <= since;
 }
