@@ -23,7 +23,7 @@ export function requireRecord(library: Library, id: string | undefined): MediaRe
 /** Listing, detail, timeline, folders and marks: everything read from the index. */
 export function mediaRoutes(library: Library): Router {
   const router = createRouter({ prefix: '/api' });
-  const items = new ItemJsonCache(library.marksOf);
+  const items = new ItemJsonCache(library.marksOf, undefined, library.livePhotoOf);
 
   router.get('/media', (ctx) => {
     const query = parseMediaQuery(ctx.query as RawQuery);

@@ -1,10 +1,10 @@
-import type { ApiItem } from '../shared/api-types.js';
+import type { ApiItem, LivePhoto } from '../shared/api-types.js';
 import type { Marks } from './media-index.js';
 import type { MediaRecord } from './record.js';
 import { formatIsoWithOffset } from './wall-clock.js';
 
 /** The public shape of a record: relative paths only, never anything about the server's disk. */
-export function presentItem(record: MediaRecord, marks: Marks): ApiItem {
+export function presentItem(record: MediaRecord, marks: Marks, livePhoto: LivePhoto | null = null): ApiItem {
   const slash = record.path.lastIndexOf('/');
   const base = `/api/media/${record.id}`;
   return {
@@ -31,5 +31,6 @@ export function presentItem(record: MediaRecord, marks: Marks): ApiItem {
       small: `${base}/thumb/small?v=${record.version}`,
       large: `${base}/thumb/large?v=${record.version}`,
     },
+    livePhoto,
   };
 }

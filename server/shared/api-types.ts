@@ -39,6 +39,16 @@ export interface ApiItem {
   camera: { make: string | null; model: string | null } | null;
   gps: { lat: number; lon: number } | null;
   thumbs: { small: string; large: string };
+  /** The motion of a Live Photo (a short clip beside the still, not listed on its own), else null. */
+  livePhoto: LivePhoto | null;
+}
+
+export interface LivePhoto {
+  /** The clip's own item id (its original and poster routes work; it is never listed). */
+  id: string;
+  /** Where to fetch the clip for playback. */
+  url: string;
+  durationMs: number;
 }
 
 export interface ApiItemDetail extends ApiItem {
