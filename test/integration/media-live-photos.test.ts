@@ -9,9 +9,10 @@ import type {
   ServerMessage,
   TimelineBucket,
 } from '../../server/shared/api-types.js';
+import { addUser, as, cookieOf, login, type Session } from '../helpers/auth.js';
 import { makeLiveClip, writeLivePhoto } from '../helpers/live-photo.js';
 import { treeDigest, writeJpeg } from '../helpers/media.js';
-import { api, startTestServer, tempDir, type TestServer } from '../helpers/spis.js';
+import { api, startTestServer, tempDir, waitFor, type TestServer } from '../helpers/spis.js';
 import { connectEvents, type EventClient } from '../helpers/ws-client.js';
 
 interface Status {
@@ -190,3 +191,74 @@ type Added = Extract<ServerMessage, { type: 'media.added' }>;
 type Updated = Extract<ServerMessage, { type: 'media.updated' }>;
 const isAdded = (rel: string) => (m: ServerMessage) =>
   m.type === 'media.added' && m.item.path === rel;
+
+describe('Live Photos under share links: the clip is visible exactly when its still is', () => {
+  let server: TestServer;
+  let work: { dir: string; remove: () => Promise<void> };
+  let admin: Session;
+
+  before(async () => {
+    work = await tempDir('spis-work-');
+    server = await startTestServer();
+    await writeLivePhoto(
+      server.media,
+      'IMG_0001',
+      await makeLiveClip(path.join(work.dir, 'clip.mov')),
+    );
+    await writeJpeg(path.join(server.media, 'other.jpg'), { color: '#999999' });
+    const library = server.spis.library;
+    await waitFor(
+      () =>
+        library.index.size === 2 &&
+        [...library.index.all()].some((r) => library.livePhotos.of(r.id))
+          ? true
+          : undefined,
+      {
+        what: 'the pair and the other photo indexed',
+      },
+    );
+    await addUser(server, 'ann', 'admin');
+    admin = await login(server, 'ann');
+  });
+  after(async () => {
+    await server?.close();
+    await work?.remove();
+  });
+
+  async function shareOf(id: string): Promise<Record<string, string>> {
+    const post = (url: string, body: unknown, headers: Record<string, string> = {}) =>
+      fetch(server.url + url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      });
+    const created = (await (await post('/api/shares', { items: [id] }, as(admin))).json()) as {
+      token: string;
+    };
+    const session = await post(`/api/shares/${created.token}/session`, {});
+    assert.equal(session.status, 200);
+    return { cookie: cookieOf(session, 'spis_share') };
+  }
+
+  it('serves the clip to a share of its still and to no other share', async () => {
+    const items = (await api<MediaPage>(server, '/api/media', { headers: as(admin) })).body.items;
+    const still = items.find((i) => i.path === 'IMG_0001.JPG')!;
+    const other = items.find((i) => i.path === 'other.jpg')!;
+    assert.ok(still.livePhoto);
+    const clipRoutes = [
+      `/api/media/${still.livePhoto.id}/original`,
+      `/api/media/${still.livePhoto.id}/thumb/small`,
+    ];
+    const mine = await shareOf(still.id);
+    const page = await api<MediaPage>(server, '/api/media', { headers: mine });
+    assert.deepEqual(
+      page.body.items.map((i) => i.livePhoto?.id),
+      [still.livePhoto.id],
+    );
+    for (const route of clipRoutes)
+      assert.equal((await fetch(server.url + route, { headers: mine })).status, 200, route);
+    const theirs = await shareOf(other.id);
+    for (const route of clipRoutes)
+      assert.equal((await fetch(server.url + route, { headers: theirs })).status, 404, route);
+  });
+});
