@@ -370,7 +370,8 @@ export class Library extends EventEmitter<LibraryEvents> {
     const before = this.marksOf(record);
     await this.marks.set(record.fingerprint, record.path, change);
     const item = this.present(record);
-    if (before.favorite !== item.favorite || before.archived !== item.archived) {
+    // A Live Photo's clip is not listed, so clients have nothing to update.
+    if ((before.favorite !== item.favorite || before.archived !== item.archived) && !this.index.isHidden(record.id)) {
       this.options.bus.emit('media.updated', { item });
     }
     return item;

@@ -4,16 +4,25 @@ import type { MediaRecord } from './record.js';
 
 /** Longest clip taken as the motion of a Live Photo (Apple's are 1.5–3 s). */
 export const MAX_LIVE_CLIP_MS = 5000;
-const clipExtensions = new Set(['mov', 'mp4']);
+const clipExtensions = ['mov', 'mp4'];
 /** When a folder holds several stills of one name (IMG_1.HEIC and an exported IMG_1.JPG), the camera's own wins. */
 const stillPreference = ['heic', 'heif', 'jpg', 'jpeg'];
+const partnerExtensions = [...stillPreference, ...clipExtensions];
 
-/** Folder + base name, case-insensitive: `a/IMG_0001.HEIC` and `a/img_0001.mov` share `a/img_0001`. */
+/**
+ * Folder + base name: `a/IMG_0001.HEIC` and `a/IMG_0001.mov` share `a/IMG_0001`. The
+ * extension's case may differ (cameras and copies disagree on it), the base name's may not:
+ * that lets a change find its partner with a few path lookups instead of a map of every file.
+ */
 export function pairKey(rel: string): string {
   const slash = rel.lastIndexOf('/') + 1;
   const dot = rel.lastIndexOf('.');
-  const base = dot > slash ? rel.slice(0, dot) : rel;
-  return rel.slice(0, slash) + base.slice(slash).toLowerCase();
+  return dot > slash ? rel.slice(0, dot) : rel;
+}
+
+/** Every path a member of the group `key` can have. */
+function memberPaths(key: string): string[] {
+  return partnerExtensions.flatMap((ext) => [`${key}.${ext}`, `${key}.${ext.toUpperCase()}`]);
 }
 
 function extension(rel: string): string {
@@ -39,7 +48,7 @@ export function choosePair(
     .filter(
       (r) =>
         r.type === 'video' &&
-        clipExtensions.has(extension(r.path)) &&
+        clipExtensions.includes(extension(r.path)) &&
         r.durationMs !== null &&
         r.durationMs <= MAX_LIVE_CLIP_MS,
     )
@@ -60,12 +69,11 @@ export interface PairChange {
 }
 
 /**
- * Live Photos: an image and a short clip of the same base name in one folder are one item.
+ * Live Photos: a still and a short clip of the same base name in one folder are one item.
  * The pairing is derived from the index alone (never stored), so it survives restarts by being
  * recomputed from the snapshot and follows every add and remove of either file.
  */
 export class LivePhotos {
-  private readonly groups = new Map<string, Set<string>>();
   /** Still id → its motion clip. */
   private readonly byStill = new Map<string, LivePhoto>();
   /** Pair key → the pairing in force for that group. */
@@ -79,34 +87,26 @@ export class LivePhotos {
 
   /** After index.load(): pairs everything from scratch, quietly. */
   rebuild(): void {
-    this.groups.clear();
     this.byStill.clear();
     this.pairs.clear();
-    for (const record of this.index.all()) this.track(record.path);
-    for (const key of this.groups.keys()) this.sync(key);
+    // Every pair has a clip: only those need looking at.
+    for (const record of this.index.all()) {
+      if (record.type === 'video' && clipExtensions.includes(extension(record.path)))
+        this.sync(pairKey(record.path));
+    }
   }
 
   /** After a path was upserted or removed: pairs its group again and says what changed. */
   update(rel: string): PairChange {
-    const key = pairKey(rel);
-    if (this.index.getByPath(rel)) this.track(rel);
-    else this.groups.get(key)?.delete(rel);
-    return this.sync(key);
-  }
-
-  private track(rel: string): void {
-    const key = pairKey(rel);
-    let group = this.groups.get(key);
-    if (!group) this.groups.set(key, (group = new Set()));
-    group.add(rel);
+    const ext = extension(rel);
+    if (!partnerExtensions.includes(ext))
+      return { stillsChanged: [], clipsHidden: [], clipsShown: [] };
+    return this.sync(pairKey(rel));
   }
 
   private sync(key: string): PairChange {
     const change: PairChange = { stillsChanged: [], clipsHidden: [], clipsShown: [] };
-    const members = [...(this.groups.get(key) ?? [])].flatMap(
-      (rel) => this.index.getByPath(rel) ?? [],
-    );
-    if (members.length === 0) this.groups.delete(key);
+    const members = memberPaths(key).flatMap((rel) => this.index.getByPath(rel) ?? []);
     const pair = members.length >= 2 ? choosePair(members) : null;
     const old = this.pairs.get(key);
     if (old && (!pair || pair.still.id !== old.stillId || pair.clip.id !== old.clipId)) {

@@ -34,7 +34,7 @@ describe('Live Photos: a still and its short clip are one item', () => {
     shortClip = await makeLiveClip(path.join(work.dir, 'short.mov'));
     const longClip = await makeLiveClip(path.join(work.dir, 'long.mov'), { seconds: 7 });
     await writeLivePhoto(path.join(media.dir, 'trip'), 'IMG_0001', shortClip);
-    // Same base name, different case: still paired.
+    // Extensions in lower case: still paired.
     await writeLivePhoto(path.join(media.dir, 'trip'), 'IMG_0003', shortClip, {
       stillExt: 'jpg',
       clipExt: 'mov',

@@ -41,10 +41,10 @@ const listed = (index: MediaIndex) =>
     .sort();
 
 describe('Live Photo pairing rule', () => {
-  it('keys by folder and case-insensitive base name', () => {
-    assert.equal(pairKey('a/IMG_0001.HEIC'), pairKey('a/img_0001.mov'));
+  it('keys by folder and base name; only the extension may differ in case', () => {
+    assert.equal(pairKey('a/IMG_0001.HEIC'), pairKey('a/IMG_0001.mov'));
     assert.notEqual(pairKey('a/IMG_0001.HEIC'), pairKey('b/IMG_0001.MOV'));
-    assert.notEqual(pairKey('A/x.jpg'), pairKey('a/x.mov'), 'folders keep their case');
+    assert.notEqual(pairKey('a/IMG_0001.HEIC'), pairKey('a/img_0001.mov'));
   });
 
   it('pairs a still with a short MOV/MP4 only, preferring the camera HEIC over an exported JPEG', () => {
@@ -73,23 +73,23 @@ describe('LivePhotos over a MediaIndex', () => {
     const live = new LivePhotos(index);
     index.load([record('a/x.jpg'), record('a/y.jpg')]);
     live.rebuild();
-    index.upsert(record('a/X.MOV', 2000));
-    const paired = live.update('a/X.MOV');
+    index.upsert(record('a/x.MOV', 2000));
+    const paired = live.update('a/x.MOV');
     assert.deepEqual(paired, {
       stillsChanged: ['id-a/x.jpg'],
-      clipsHidden: ['id-a/X.MOV'],
+      clipsHidden: ['id-a/x.MOV'],
       clipsShown: [],
     });
     assert.deepEqual(live.of('id-a/x.jpg'), {
-      id: 'id-a/X.MOV',
-      url: '/api/media/id-a/X.MOV/original?v=v1',
+      id: 'id-a/x.MOV',
+      url: '/api/media/id-a/x.MOV/original?v=v1',
       durationMs: 2000,
     });
     assert.deepEqual(listed(index), ['a/x.jpg', 'a/y.jpg']);
     assert.equal(index.size, 2);
-    assert.equal(index.ownerOf('id-a/X.MOV'), 'id-a/x.jpg');
+    assert.equal(index.ownerOf('id-a/x.MOV'), 'id-a/x.jpg');
     assert.deepEqual(
-      live.update('a/X.MOV'),
+      live.update('a/x.MOV'),
       { stillsChanged: [], clipsHidden: [], clipsShown: [] },
       'nothing new',
     );
@@ -98,11 +98,11 @@ describe('LivePhotos over a MediaIndex', () => {
     assert.deepEqual(live.update('a/x.jpg'), {
       stillsChanged: [],
       clipsHidden: [],
-      clipsShown: ['id-a/X.MOV'],
+      clipsShown: ['id-a/x.MOV'],
     });
     assert.equal(live.of('id-a/x.jpg'), null);
-    assert.deepEqual(listed(index), ['a/X.MOV', 'a/y.jpg']);
-    assert.equal(index.ownerOf('id-a/X.MOV'), undefined);
+    assert.deepEqual(listed(index), ['a/x.MOV', 'a/y.jpg']);
+    assert.equal(index.ownerOf('id-a/x.MOV'), undefined);
   });
 
   it('rebuilds the same pairs from a loaded index (a restart)', () => {
