@@ -25,6 +25,22 @@ function memberPaths(key: string): string[] {
   return partnerExtensions.flatMap((ext) => [`${key}.${ext}`, `${key}.${ext.toUpperCase()}`]);
 }
 
+function livePhotoOf(clip: MediaRecord): LivePhoto {
+  return {
+    id: clip.id,
+    url: `/api/media/${clip.id}/original?v=${clip.version}`,
+    durationMs: clip.durationMs ?? 0,
+  };
+}
+
+function isShortClip(r: MediaRecord): boolean {
+  return (
+    r.durationMs !== null &&
+    r.durationMs <= MAX_LIVE_CLIP_MS &&
+    clipExtensions.includes(extension(r.path))
+  );
+}
+
 function extension(rel: string): string {
   return rel.slice(rel.lastIndexOf('.') + 1).toLowerCase();
 }
@@ -45,13 +61,7 @@ export function choosePair(
     .filter((r) => r.type === 'image')
     .sort((a, b) => rank(a) - rank(b) || (a.path < b.path ? -1 : 1));
   const clips = records
-    .filter(
-      (r) =>
-        r.type === 'video' &&
-        clipExtensions.includes(extension(r.path)) &&
-        r.durationMs !== null &&
-        r.durationMs <= MAX_LIVE_CLIP_MS,
-    )
+    .filter((r) => r.type === 'video' && isShortClip(r))
     .sort((a, b) => (a.path < b.path ? -1 : 1));
   const still = stills[0];
   const clip = clips[0];
@@ -74,10 +84,8 @@ export interface PairChange {
  * recomputed from the snapshot and follows every add and remove of either file.
  */
 export class LivePhotos {
-  /** Still id → its motion clip. */
+  /** Still id → its motion clip; the index holds the other direction (clip hidden for its still). */
   private readonly byStill = new Map<string, LivePhoto>();
-  /** Pair key → the pairing in force for that group. */
-  private readonly pairs = new Map<string, { stillId: string; clipId: string }>();
 
   constructor(private readonly index: MediaIndex) {}
 
@@ -88,11 +96,29 @@ export class LivePhotos {
   /** After index.load(): pairs everything from scratch, quietly. */
   rebuild(): void {
     this.byStill.clear();
-    this.pairs.clear();
-    // Every pair has a clip: only those need looking at.
-    for (const record of this.index.all()) {
-      if (record.type === 'video' && clipExtensions.includes(extension(record.path)))
-        this.sync(pairKey(record.path));
+    // Groups are keyed by their short clips first (few in most libraries, none in many), so
+    // stills only cost a lookup; looking up every partner path of every file would cost a
+    // dozen string builds per file, most of the start-up time.
+    const groups = new Map<string, MediaRecord[]>();
+    const all = this.index.all();
+    for (const record of all) {
+      if (record.type === 'video' && isShortClip(record)) {
+        const key = pairKey(record.path);
+        const group = groups.get(key);
+        if (group) group.push(record);
+        else groups.set(key, [record]);
+      }
+    }
+    if (groups.size === 0) return;
+    for (const record of all) {
+      if (record.type === 'image') groups.get(pairKey(record.path))?.push(record);
+    }
+    // Nothing is paired or hidden yet (the index was just loaded): set pairs without diffing.
+    for (const members of groups.values()) {
+      const pair = members.length >= 2 ? choosePair(members) : null;
+      if (!pair) continue;
+      this.byStill.set(pair.still.id, livePhotoOf(pair.clip));
+      this.index.hide(pair.clip.id, pair.still.id);
     }
   }
 
@@ -105,29 +131,27 @@ export class LivePhotos {
   }
 
   private sync(key: string): PairChange {
+    return this.apply(memberPaths(key).flatMap((rel) => this.index.getByPath(rel) ?? []));
+  }
+
+  /** Pairs the files of one group (all that share a key) as the rule says; returns what changed. */
+  private apply(members: readonly MediaRecord[]): PairChange {
     const change: PairChange = { stillsChanged: [], clipsHidden: [], clipsShown: [] };
-    const members = memberPaths(key).flatMap((rel) => this.index.getByPath(rel) ?? []);
     const pair = members.length >= 2 ? choosePair(members) : null;
-    const old = this.pairs.get(key);
+    const old = this.pairingInForce(members);
     if (old && (!pair || pair.still.id !== old.stillId || pair.clip.id !== old.clipId)) {
-      this.pairs.delete(key);
       this.byStill.delete(old.stillId);
       if (this.index.getById(old.stillId)) change.stillsChanged.push(old.stillId);
       this.index.unhide(old.clipId);
       if (this.index.getById(old.clipId)) change.clipsShown.push(old.clipId);
     }
     if (!pair) return change;
-    const live: LivePhoto = {
-      id: pair.clip.id,
-      url: `/api/media/${pair.clip.id}/original?v=${pair.clip.version}`,
-      durationMs: pair.clip.durationMs ?? 0,
-    };
+    const live = livePhotoOf(pair.clip);
     const current = this.byStill.get(pair.still.id);
     if (!current || current.url !== live.url || current.durationMs !== live.durationMs) {
       this.byStill.set(pair.still.id, live);
       if (!change.stillsChanged.includes(pair.still.id)) change.stillsChanged.push(pair.still.id);
     }
-    this.pairs.set(key, { stillId: pair.still.id, clipId: pair.clip.id });
     if (!this.index.isHidden(pair.clip.id)) {
       this.index.hide(pair.clip.id, pair.still.id);
       const shownAgain = change.clipsShown.indexOf(pair.clip.id);
@@ -135,5 +159,18 @@ export class LivePhotos {
       else change.clipsHidden.push(pair.clip.id);
     }
     return change;
+  }
+
+  /** The pair this group had until now: a member still's clip, or the (maybe removed) still a member clip was hidden for. */
+  private pairingInForce(
+    members: readonly MediaRecord[],
+  ): { stillId: string; clipId: string } | null {
+    for (const member of members) {
+      const live = this.byStill.get(member.id);
+      if (live) return { stillId: member.id, clipId: live.id };
+      const owner = this.index.ownerOf(member.id);
+      if (owner !== undefined) return { stillId: owner, clipId: member.id };
+    }
+    return null;
   }
 }
