@@ -25,6 +25,7 @@ function memberPaths(key: string): string[] {
   return partnerExtensions.flatMap((ext) => [`${key}.${ext}`, `${key}.${ext.toUpperCase()}`]);
 }
 
+/** The clip as the still's item shows it. The URL is the untouched original: a clip the browser cannot decode should get a transcoded playback route instead, once one exists. */
 function livePhotoOf(clip: MediaRecord): LivePhoto {
   return {
     id: clip.id,
