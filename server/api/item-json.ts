@@ -2,7 +2,7 @@ import { LRUCache } from 'lru-cache';
 import type { Marks } from '../media/media-index.js';
 import { presentItem } from '../media/present.js';
 import type { MediaRecord } from '../media/record.js';
-import type { ApiItem, ApiPlayback } from '../shared/api-types.js';
+import type { ApiItem, ApiPlayback, LivePhoto } from '../shared/api-types.js';
 
 interface Entry {
   json: string;
@@ -13,13 +13,15 @@ interface Entry {
   height: number | null;
   /** A video's playback state as JSON (it changes while a rendition is made); '' for images. */
   playback: string;
+  /** A Live Photo's motion as JSON (it changes when the clip is paired or unpaired); '' without one. */
+  livePhoto: string;
 }
 
 /**
  * Listing items as JSON text, cached per record. Turning records into objects and then into
  * JSON was a third of the CPU of a `GET /api/media` page, and every client asks for the same
  * newest pages. An entry is reused only while the record's marks and the fields that
- * pipelines patch in place (placeholder, video facts) are unchanged; a changed file is a new
+ * pipelines patch in place (placeholder, video facts) and its Live Photo pairing are unchanged; a changed file is a new
  * record object, so it never meets an old entry. Bounded by entries, not the library size.
  */
 export class ItemJsonCache {
@@ -29,6 +31,7 @@ export class ItemJsonCache {
     private readonly marksOf: (record: MediaRecord) => Marks,
     maxEntries = 5000,
     private readonly playbackOf: (record: MediaRecord) => ApiPlayback | undefined = () => undefined,
+    private readonly livePhotoOf: (record: MediaRecord) => LivePhoto | null = () => null,
   ) {
     this.cache = new LRUCache({ max: maxEntries });
   }
@@ -41,6 +44,8 @@ export class ItemJsonCache {
     const marks = this.marksOf(record);
     const state = this.playbackOf(record);
     const playback = state === undefined ? '' : JSON.stringify(state);
+    const live = this.livePhotoOf(record);
+    const livePhoto = live ? JSON.stringify(live) : '';
     const hit = this.cache.get(record);
     if (
       hit &&
@@ -49,14 +54,15 @@ export class ItemJsonCache {
       hit.durationMs === record.durationMs &&
       hit.width === record.width &&
       hit.height === record.height &&
-      hit.playback === playback
+      hit.playback === playback &&
+      hit.livePhoto === livePhoto
     ) {
       return hit.json;
     }
-    const item: ApiItem = presentItem(record, marks, state);
+    const item: ApiItem = presentItem(record, marks, state, live);
     const json = JSON.stringify(item);
     const { placeholder, durationMs, width, height } = record;
-    this.cache.set(record, { json, marks, placeholder, durationMs, width, height, playback });
+    this.cache.set(record, { json, marks, placeholder, durationMs, width, height, playback, livePhoto });
     return json;
   }
 }

@@ -24,7 +24,7 @@ export function requireRecord(library: Library, id: string | undefined): MediaRe
 /** Listing, detail, timeline, folders and marks: everything read from the index. */
 export function mediaRoutes(library: Library): Router {
   const router = createRouter({ prefix: '/api' });
-  const items = new ItemJsonCache(library.marksOf, undefined, (record) => library.playbackOf(record));
+  const items = new ItemJsonCache(library.marksOf, undefined, (record) => library.playbackOf(record), library.livePhotoOf);
   const pages = new PageBodyCache();
 
   router.get('/media', (ctx) => {

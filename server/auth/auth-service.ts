@@ -27,7 +27,7 @@ export const defaultRateLimits: RateLimits = {
 
 export interface AuthOptions {
   config: Pick<Config, 'data' | 'auth' | 'transforms' | 'metrics' | 'allowAnonymousRemote' | 'publicUrl'> & { uploads?: Pick<Config['uploads'], 'enabled'> };
-  index: { getById(id: string): MediaRecord | undefined };
+  index: { getById(id: string): MediaRecord | undefined; ownerOf(id: string): string | undefined };
   marksOf: MarksLookup;
   now?: () => number;
   limits?: Partial<RateLimits>;
@@ -121,7 +121,9 @@ export class AuthService {
   }
 
   canSeeItem(share: StoredShare, id: string | null): boolean {
-    const record = id ? this.options.index.getById(id) : undefined;
+    // A record kept out of listings (a Live Photo's clip) is visible exactly when its item is.
+    const ownerId = id ? this.options.index.ownerOf(id) : undefined;
+    const record = id ? this.options.index.getById(ownerId ?? id) : undefined;
     return record !== undefined && this.scopeOf(share)(record);
   }
 

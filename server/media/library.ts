@@ -3,10 +3,11 @@ import { realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../ops/logger.js';
-import type { ApiItem, ApiPlayback, IndexPhase } from '../shared/api-types.js';
+import type { ApiItem, ApiPlayback, IndexPhase, LivePhoto } from '../shared/api-types.js';
 import { SerialWriter } from '../util/atomic-write.js';
 import { Limiter } from '../util/limiter.js';
 import { FileProber, type VideoProber } from './file-probe.js';
+import { LivePhotos, type PairChange } from './live-photos.js';
 import { MarksStore } from './marks-store.js';
 import { MediaIndex, type Marks } from './media-index.js';
 import { hasMediaExtension, isHidden, mediaExtensions } from './media-types.js';
@@ -65,6 +66,8 @@ interface LibraryEvents {
  */
 export class Library extends EventEmitter<LibraryEvents> {
   readonly index = new MediaIndex();
+  /** Still + short clip pairs; the clip stays in the index, hidden from listings. */
+  readonly livePhotos = new LivePhotos(this.index);
   readonly prober: FileProber;
   readonly scan: ScanState = { phase: 'starting', done: 0, total: 0, startedAt: null, finishedAt: null, durationMs: null };
   /** Files seen but not indexed, with the reason (relative paths only). */
@@ -111,8 +114,10 @@ export class Library extends EventEmitter<LibraryEvents> {
   /** A video's playback state for its JSON; set by the video pipeline (server/video). */
   playbackOf: (record: MediaRecord) => ApiPlayback | undefined = () => undefined;
 
+  livePhotoOf = (record: MediaRecord): LivePhoto | null => this.livePhotos.of(record.id);
+
   present(record: MediaRecord): ApiItem {
-    return presentItem(record, this.marksOf(record), this.playbackOf(record));
+    return presentItem(record, this.marksOf(record), this.playbackOf(record), this.livePhotoOf(record));
   }
 
   markCounts() {
@@ -136,6 +141,7 @@ export class Library extends EventEmitter<LibraryEvents> {
     }
     const reusable = snapshot !== null && snapshot.zone === this.options.zone;
     this.index.load(reusable ? snapshot.records : []);
+    this.livePhotos.rebuild();
     if (reusable) {
       // The walk costs a stat per file (seconds at 100k items): serve what the snapshot holds
       // meanwhile; differences go out as media.added / updated / removed once found.
@@ -301,10 +307,15 @@ export class Library extends EventEmitter<LibraryEvents> {
     if (known && known.fingerprint !== record.fingerprint) {
       await this.marks.rekey(known.fingerprint, record.fingerprint, record.path);
     }
+    const wasHidden = this.index.isHidden(record.id);
     const previous = this.index.upsert(record);
+    const pairing = this.livePhotos.update(record.path);
     this.scheduleSnapshot();
     this.emit('record.upserted', record, previous);
     if (!announce) return;
+    this.announcePairing(pairing, record.id);
+    // A Live Photo's clip is part of its still's item: never announced on its own.
+    if (this.index.isHidden(record.id)) return;
     await this.announceGate(record).catch((error: Error) =>
       this.options.log.warn({ path: record.path, err: error.message }, 'could not prepare item before announcing it'),
     );
@@ -312,16 +323,33 @@ export class Library extends EventEmitter<LibraryEvents> {
     const current = this.index.getByPath(record.path);
     if (current?.version !== record.version) return;
     const uploadedBy = this.uploads.get(record.path);
-    if (previous) this.options.bus.emit('media.updated', { item: this.present(current) });
+    if (previous && !wasHidden) this.options.bus.emit('media.updated', { item: this.present(current) });
     else this.options.bus.emit('media.added', { item: this.present(current), ...(uploadedBy ? { uploadedBy } : {}) });
   }
 
   private removeRecord(rel: string, announce: boolean): void {
+    const wasHidden = this.index.isHidden(this.index.getByPath(rel)?.id ?? '');
     const removed = this.index.removePath(rel);
     if (!removed) return;
+    const pairing = this.livePhotos.update(rel);
     this.scheduleSnapshot();
     this.emit('record.removed', removed);
-    if (announce) this.options.bus.emit('media.removed', { id: removed.id, path: removed.path });
+    if (!announce) return;
+    if (!wasHidden) this.options.bus.emit('media.removed', { id: removed.id, path: removed.path });
+    this.announcePairing(pairing, removed.id);
+  }
+
+  /** Live Photo pairings made or undone by a change to `changedId`, whose own event is sent by the caller. */
+  private announcePairing(pairing: PairChange, changedId: string): void {
+    for (const id of pairing.clipsHidden) {
+      const clip = this.index.getById(id);
+      if (id !== changedId && clip) this.options.bus.emit('media.removed', { id, path: clip.path });
+    }
+    for (const id of [...pairing.clipsShown, ...pairing.stillsChanged]) {
+      const record = this.index.getById(id);
+      if (id === changedId || !record) continue;
+      this.options.bus.emit(pairing.clipsShown.includes(id) ? 'media.added' : 'media.updated', { item: this.present(record) });
+    }
   }
 
   /**
@@ -371,7 +399,8 @@ export class Library extends EventEmitter<LibraryEvents> {
     const before = this.marksOf(record);
     await this.marks.set(record.fingerprint, record.path, change);
     const item = this.present(record);
-    if (before.favorite !== item.favorite || before.archived !== item.archived) {
+    // A Live Photo's clip is not listed, so clients have nothing to update.
+    if ((before.favorite !== item.favorite || before.archived !== item.archived) && !this.index.isHidden(record.id)) {
       this.options.bus.emit('media.updated', { item });
     }
     return item;

@@ -39,9 +39,30 @@ export class MediaIndex {
   private sorted: MediaRecord[] = [];
   private readonly byId = new Map<string, MediaRecord>();
   private readonly byPath = new Map<string, MediaRecord>();
+  /** Records kept (routes by id still work) but not listed: id → id of the item that stands for it. */
+  private readonly hidden = new Map<string, string>();
 
+  /** Listed items: every record but the hidden ones. */
   get size(): number {
-    return this.sorted.length;
+    return this.sorted.length - this.hidden.size;
+  }
+
+  /** Keeps a record out of listings, counts, timeline and folders, on behalf of `ownerId`. */
+  hide(id: string, ownerId: string): void {
+    this.hidden.set(id, ownerId);
+  }
+
+  unhide(id: string): void {
+    this.hidden.delete(id);
+  }
+
+  isHidden(id: string): boolean {
+    return this.hidden.has(id);
+  }
+
+  /** The item a hidden record belongs to (for access checks), undefined for a listed one. */
+  ownerOf(id: string): string | undefined {
+    return this.hidden.get(id);
   }
 
   getById(id: string): MediaRecord | undefined {
@@ -60,6 +81,7 @@ export class MediaIndex {
   load(records: Iterable<MediaRecord>): void {
     this.byId.clear();
     this.byPath.clear();
+    this.hidden.clear();
     for (const record of records) {
       const previous = this.byPath.get(record.path);
       if (previous) this.byId.delete(previous.id);
@@ -84,6 +106,7 @@ export class MediaIndex {
     if (!record) return undefined;
     this.byPath.delete(path);
     this.byId.delete(record.id);
+    this.hidden.delete(record.id);
     this.removeFromSorted(record);
     return record;
   }
@@ -106,7 +129,7 @@ export class MediaIndex {
     } else {
       i = order === 'desc' ? this.sorted.length - 1 : 0;
     }
-    const match = compileFilter(filter, marks);
+    const match = this.listed(compileFilter(filter, marks));
     for (; i >= 0 && i < this.sorted.length; i += step) {
       const record = this.sorted[i]!;
       if (!match(record)) continue;
@@ -121,7 +144,7 @@ export class MediaIndex {
 
   /** Month buckets, newest first, for the scrubber. */
   timeline(filter: MediaFilter, marks: MarksLookup): TimelineBucket[] {
-    const match = compileFilter(filter, marks);
+    const match = this.listed(compileFilter(filter, marks));
     const counts = new Map<number, number>();
     for (const record of this.sorted) {
       if (match(record)) counts.set(record.yearMonth, (counts.get(record.yearMonth) ?? 0) + 1);
@@ -135,7 +158,7 @@ export class MediaIndex {
   folders(filter: MediaFilter, marks: MarksLookup): FolderNode {
     const root: FolderNode = { name: '', path: '', count: 0, children: [] };
     const nodes = new Map<string, FolderNode>([['', root]]);
-    const match = compileFilter(filter, marks);
+    const match = this.listed(compileFilter(filter, marks));
     for (const record of this.sorted) {
       if (!match(record)) continue;
       root.count++;
@@ -155,6 +178,11 @@ export class MediaIndex {
     }
     for (const node of nodes.values()) node.children.sort((a, b) => a.name.localeCompare(b.name));
     return root;
+  }
+
+  private listed(match: (r: MediaRecord) => boolean): (r: MediaRecord) => boolean {
+    const hidden = this.hidden;
+    return hidden.size === 0 ? match : (record) => !hidden.has(record.id) && match(record);
   }
 
   private lowerBound(key: SortKey): number {

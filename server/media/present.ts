@@ -1,11 +1,11 @@
-import type { ApiItem, ApiPlayback } from '../shared/api-types.js';
+import type { ApiItem, ApiPlayback, LivePhoto } from '../shared/api-types.js';
 import type { Marks } from './media-index.js';
 import type { MediaRecord } from './record.js';
 import { srcsetOf } from './srcset.js';
 import { formatIsoWithOffset } from './wall-clock.js';
 
 /** The public shape of a record: relative paths only, never anything about the server's disk. */
-export function presentItem(record: MediaRecord, marks: Marks, playback?: ApiPlayback): ApiItem {
+export function presentItem(record: MediaRecord, marks: Marks, playback?: ApiPlayback, livePhoto: LivePhoto | null = null): ApiItem {
   const slash = record.path.lastIndexOf('/');
   const base = `/api/media/${record.id}`;
   return {
@@ -34,5 +34,6 @@ export function presentItem(record: MediaRecord, marks: Marks, playback?: ApiPla
       srcset: srcsetOf(base, record.version, record.width),
     },
     ...(playback === undefined ? {} : { playback }),
+    livePhoto,
   };
 }

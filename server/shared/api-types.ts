@@ -42,6 +42,8 @@ export interface ApiItem {
   thumbs: { small: string; large: string; srcset?: string };
   /** Videos only: what `url` plays and whether it can be played yet (see ApiPlayback). */
   playback?: ApiPlayback | null;
+  /** The motion of a Live Photo (a short clip beside the still, not listed on its own), else null. */
+  livePhoto: LivePhoto | null;
 }
 
 /**
@@ -56,6 +58,14 @@ export interface ApiPlayback {
   transcoded: boolean;
   progress: number | null;
   error: string | null;
+}
+
+export interface LivePhoto {
+  /** The clip's own item id (its original and poster routes work; it is never listed). */
+  id: string;
+  /** Where to fetch the clip for playback. */
+  url: string;
+  durationMs: number;
 }
 
 export interface ApiItemDetail extends ApiItem {

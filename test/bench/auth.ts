@@ -104,7 +104,7 @@ async function loginBurst(port: number, burst: number) {
  */
 async function gateCost(data: string, token: string, cookie: string, iterations = 200_000) {
   const { config } = loadConfig({ env: {}, overrides: { media: data, data } });
-  const auth = new AuthService({ config, index: { getById: () => undefined }, marksOf: () => ({ favorite: false, archived: false }) });
+  const auth = new AuthService({ config, index: { getById: () => undefined, ownerOf: () => undefined }, marksOf: () => ({ favorite: false, archived: false }) });
   await auth.open();
   const session = cookie.split('=')[1] ?? '';
   const variants: Record<string, () => unknown> = {

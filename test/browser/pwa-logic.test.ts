@@ -15,7 +15,7 @@ function item(i: number, takenAt: string, extra: Partial<ApiItem> = {}): ApiItem
   return {
     id: `id${String(i).padStart(6, '0')}`, path: `a/IMG_${i}.jpg`, name: `IMG_${i}.jpg`, folder: 'a', type: 'image', mime: 'image/jpeg',
     takenAt, takenAtSource: 'exif', takenAtOffsetSource: 'file', width: 400 + (i % 5) * 100, height: 300 + (i % 3) * 150, size: 1000, favorite: false, archived: false,
-    version: 'v', durationMs: null, placeholder: null, camera: null, gps: null, thumbs: { small: '', large: '' }, ...extra,
+    version: 'v', durationMs: null, placeholder: null, camera: null, gps: null, thumbs: { small: '', large: '' }, livePhoto: null, ...extra,
   };
 }
 

@@ -107,5 +107,6 @@ function sampleItem(): ApiItem {
     camera: null,
     gps: null,
     thumbs: { small: `/api/media/${id}/thumb/small?v=test`, large: `/api/media/${id}/thumb/large?v=test` },
+    livePhoto: null,
   };
 }

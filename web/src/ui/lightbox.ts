@@ -5,6 +5,7 @@ import { altText, takenLabel } from '../lib/format.js';
 import { renditionSources } from '../lib/rendition.js';
 import { thumbUrl } from '../lib/thumb-url.js';
 import { InfoPanel } from './info-panel.js';
+import { LiveMotion } from './live-motion.js';
 import { StageGestures } from './stage-gestures.js';
 
 interface LightboxEvents extends Record<string, unknown> {
@@ -23,7 +24,8 @@ function button(label: string, path: string, cls = ''): HTMLButtonElement {
 /**
  * The full-screen viewer. Images show the `large` rendition (the small one, already cached,
  * stands in until it has loaded); videos stream from their playback URL with native controls,
- * or show their poster and "preparing video… 40 %" until the server's rendition is ready.
+ * or show their poster and "preparing video… 40 %" until the server's rendition is ready; a
+ * Live Photo's motion plays over the still on hover or press-and-hold.
  */
 export class Lightbox extends Emitter<LightboxEvents> {
   private readonly stage = h('div.lb-stage');
@@ -38,6 +40,7 @@ export class Lightbox extends Emitter<LightboxEvents> {
   private readonly close = button('Close', icons.close, 'lb-close');
   private readonly panel = new InfoPanel(h('aside.lb-info'));
   private readonly gestures: StageGestures;
+  private readonly live = new LiveMotion(this.stage);
   private media: HTMLImageElement | HTMLVideoElement = h('img.lb-media');
   /** Over a video that cannot play yet: preparation progress or why it cannot play. */
   private readonly videoNote = h('div.lb-video-note', { role: 'status', 'aria-live': 'polite', hidden: true });
@@ -49,7 +52,7 @@ export class Lightbox extends Emitter<LightboxEvents> {
   constructor(private readonly root: HTMLElement) {
     super();
     this.stage.append(this.media, this.videoNote);
-    const bar = h('div.lb-bar', {}, this.close, this.title, this.info);
+    const bar = h('div.lb-bar', {}, this.close, this.title, this.live.badge, this.info);
     const actions = h('div.lb-actions', {}, this.play, this.download, this.archive, this.fav);
     root.append(this.stage, bar, actions, this.prev, this.next, this.panel.root);
     this.gestures = new StageGestures(this.stage, this.media);
@@ -160,6 +163,7 @@ export class Lightbox extends Emitter<LightboxEvents> {
     document.documentElement.classList.remove('lightbox-open');
     if (this.media instanceof HTMLVideoElement) this.media.pause();
     this.media.removeAttribute('src');
+    this.live.show(null);
     this.item = null;
     this.setPlaying(false);
     this.returnFocus?.focus?.({ preventScroll: true });
@@ -192,6 +196,7 @@ export class Lightbox extends Emitter<LightboxEvents> {
     this.gestures.zoomEnabled = item.type === 'image';
     this.root.classList.toggle('is-video', item.type === 'video');
     this.gestures.reset(media, item.width, item.height);
+    this.live.show(item);
   }
 
   private onKey(event: KeyboardEvent): void {

@@ -36,6 +36,7 @@ export function createTile(item: ApiItem, tile: Tile, height: number, href: stri
   // One tab stop for the whole grid: the grid makes one link focusable at a time (roving).
   const link = h('a.tile-link', { href, 'data-id': item.id, tabindex: '-1' }, img);
   if (item.type === 'video') link.append(h('span.badge.video-badge', { 'aria-hidden': 'true' }, icon(icons.play), duration(item.durationMs)));
+  if (item.livePhoto) link.append(h('span.badge.live-badge', { title: 'Live Photo' }, 'LIVE'));
   link.append(h('span.fav-badge', { 'aria-hidden': 'true' }, icon(icons.heart)));
   const check = h('button.check', { type: 'button', 'data-id': item.id, 'aria-label': `Select ${item.name}`, 'aria-pressed': 'false', tabindex: '-1' }, icon(icons.check));
   el.append(link, check);
