@@ -82,7 +82,7 @@ describe('LivePhotos over a MediaIndex', () => {
     });
     assert.deepEqual(live.of('id-a/x.jpg'), {
       id: 'id-a/x.MOV',
-      url: '/api/media/id-a/x.MOV/original?v=v1',
+      url: '/api/media/id-a/x.MOV/play?v=v1',
       durationMs: 2000,
     });
     assert.deepEqual(listed(index), ['a/x.jpg', 'a/y.jpg']);
