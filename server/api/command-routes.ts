@@ -1,5 +1,7 @@
 import type Router from '@koa/router';
 import { createRouter } from './router.js';
+import { PassThrough } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import type { Context } from 'koa';
 import { readJsonBody } from '../auth/json-body.js';
 import type { Principal } from '../auth/principal.js';
@@ -25,9 +27,35 @@ export function commandRoutes(commands: CommandService): Router {
     const unknown = Object.keys(body).find((key) => key !== 'ids');
     if (unknown) throw invalidParameter(unknown, 'only "ids" in the body', 'an unknown field');
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = await commands.run(ctx.params.name ?? '', body.ids, caller);
+    if (ctx.query.stream === undefined) {
+      ctx.body = await commands.run(ctx.params.name ?? '', body.ids, caller);
+      return;
+    }
+    if (ctx.query.stream !== 'true') throw invalidParameter('stream', 'true', String(ctx.query.stream));
+    ctx.body = await streamRun(commands, ctx.params.name ?? '', body.ids, caller);
+    ctx.type = 'application/x-ndjson';
+    ctx.compress = false; // each line must reach the client as it is written
   });
   return router;
+}
+
+/**
+ * `?stream=true`: one JSON line per piece of output as the program writes it
+ * (`{"type":"stdout"|"stderr","text"}`), then `{"type":"result",…the usual answer}`. Bad
+ * requests are still plain 4xx answers: they are refused before the program starts.
+ */
+async function streamRun(commands: CommandService, name: string, ids: unknown, caller: Caller): Promise<PassThrough> {
+  const lines = new PassThrough();
+  const decoders = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
+  const write = (line: object) => lines.write(`${JSON.stringify(line)}\n`);
+  const { done } = await commands.start(name, ids, caller, (channel, chunk) => {
+    const text = decoders[channel].write(chunk);
+    if (text) write({ type: channel, text });
+  });
+  void done.then((outcome) => {
+    lines.end(`${JSON.stringify({ type: 'result', ...outcome })}\n`);
+  });
+  return lines;
 }
 
 function callerOf(ctx: Context): Caller {

@@ -40,6 +40,15 @@ export class CommandService {
   }
 
   async run(name: string, ids: unknown, caller: Caller): Promise<CommandOutcome> {
+    return (await this.start(name, ids, caller)).done;
+  }
+
+  /**
+   * Checks the request (unknown command, role, items: thrown here, before anything runs),
+   * then starts the run; `done` settles when it ends. `onOutput` sees the kept output as it
+   * comes, for answers streamed while a long command runs.
+   */
+  async start(name: string, ids: unknown, caller: Caller, onOutput?: (channel: 'stdout' | 'stderr', chunk: Buffer) => void): Promise<{ done: Promise<CommandOutcome> }> {
     const command = this.byName.get(name);
     if (!command) throw notFound('command');
     if (!mayRun(command, caller)) throw new AppError('forbidden', `this command needs the role ${command.roles.join(' or ')}`);
@@ -48,10 +57,13 @@ export class CommandService {
     const argv = expandArgv(command.argv, items);
     const queue = this.queues.get(name) ?? new Limiter(1);
     this.queues.set(name, queue);
-    const result = await queue.run(() =>
-      runProgram(argv, { cwd: this.options.dataDir, env: environment(command, caller), timeoutMs: command.timeoutSeconds * 1000, maxOutputBytes: MAX_OUTPUT_BYTES }),
-    );
-    const outcome = outcomeOf(command, result);
+    const done = queue
+      .run(() => runProgram(argv, { cwd: this.options.dataDir, env: environment(command, caller), timeoutMs: command.timeoutSeconds * 1000, maxOutputBytes: MAX_OUTPUT_BYTES, ...(onOutput ? { onOutput } : {}) }))
+      .then((result) => this.audit(name, records, caller, outcomeOf(command, result)));
+    return { done };
+  }
+
+  private audit(name: string, records: MediaRecord[], caller: Caller, outcome: CommandOutcome): CommandOutcome {
     // The audit line: who ran what on which items, and how it ended (never the output).
     this.options.log.info(
       {

@@ -11,6 +11,8 @@ export interface RunOptions {
   timeoutMs: number;
   /** Bytes kept of each of stdout and stderr; the rest is read and dropped. */
   maxOutputBytes: number;
+  /** Sees each kept piece of output as it arrives (for a streamed answer). */
+  onOutput?: (channel: 'stdout' | 'stderr', chunk: Buffer) => void;
 }
 
 export interface RunResult {
@@ -32,13 +34,15 @@ class BoundedText {
 
   constructor(private readonly limit: number) {}
 
-  add(chunk: Buffer): void {
+  /** Keeps what fits; returns the kept part (empty once the limit is reached). */
+  add(chunk: Buffer): Buffer {
     const room = this.limit - this.size;
     if (chunk.length > room) this.truncated = true;
-    if (room <= 0) return;
+    if (room <= 0) return Buffer.alloc(0);
     const kept = chunk.length > room ? chunk.subarray(0, room) : chunk;
     this.chunks.push(kept);
     this.size += kept.length;
+    return kept;
   }
 
   /** UTF-8, with a character cut in half at the limit replaced rather than kept broken. */
@@ -72,8 +76,12 @@ export function runProgram(argv: readonly string[], options: RunOptions): Promis
       timedOut = true;
       killGroup();
     }, options.timeoutMs);
-    child.stdout.on('data', (chunk: Buffer) => stdout.add(chunk));
-    child.stderr.on('data', (chunk: Buffer) => stderr.add(chunk));
+    const collect = (channel: 'stdout' | 'stderr', text: BoundedText) => (chunk: Buffer) => {
+      const kept = text.add(chunk);
+      if (kept.length > 0) options.onOutput?.(channel, kept);
+    };
+    child.stdout.on('data', collect('stdout', stdout));
+    child.stderr.on('data', collect('stderr', stderr));
     child.once('error', (error: NodeJS.ErrnoException) => {
       spawnError = error.code ?? 'error';
     });

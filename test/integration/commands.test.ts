@@ -36,6 +36,7 @@ void describe('custom commands', () => {
     const slow = await script(work.dir, 'slow.sh', 'echo starting; sleep 60; echo never');
     const loud = await script(work.dir, 'loud.sh', 'head -c 1000000 /dev/zero | tr "\\0" x; exit 3');
     const serial = await script(work.dir, 'serial.sh', 'echo "start $(date +%s%N)" >> "$MARK_DIR/serial"; sleep 0.4; echo "end $(date +%s%N)" >> "$MARK_DIR/serial"');
+    const talk = await script(work.dir, 'talk.sh', 'echo first; while [ ! -e "$MARK_DIR/go" ]; do sleep 0.05; done; echo second >&2; echo third');
     const env = { MARK_DIR: work.dir };
     server = await startTestServer({
       media: media.dir,
@@ -47,6 +48,7 @@ void describe('custom commands', () => {
           { name: 'slow', label: 'Slow', argv: [slow], timeoutSeconds: 1 },
           { name: 'loud', label: 'Loud', argv: [loud] },
           { name: 'serial', label: 'Serial', argv: [serial], env },
+          { name: 'talk', label: 'Talk', argv: [talk], env, timeoutSeconds: 60 },
         ],
       },
     });
@@ -68,6 +70,51 @@ void describe('custom commands', () => {
       headers: headers ?? { 'content-type': 'application/json', ...as(session) },
       body: JSON.stringify(body),
     });
+
+  void it('streams output line by line while the program runs (?stream=true), then the result', async () => {
+    const response = await fetch(`${server.url}/api/commands/talk?stream=true`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...as(admin) },
+      body: JSON.stringify({ ids: [ids[0]] }),
+    });
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type') ?? '', /^application\/x-ndjson/);
+    const reader = response.body!.getReader();
+    const decoder = new TextDecoder();
+    let buffered = '';
+    const nextLine = async (): Promise<Record<string, unknown>> => {
+      for (;;) {
+        const end = buffered.indexOf('\n');
+        if (end >= 0) {
+          const line = buffered.slice(0, end);
+          buffered = buffered.slice(end + 1);
+          return JSON.parse(line) as Record<string, unknown>;
+        }
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`stream ended; left: ${buffered}`);
+        buffered += decoder.decode(value, { stream: true });
+      }
+    };
+    // The program is still waiting for the go file: this line can only have been streamed.
+    assert.deepEqual(await nextLine(), { type: 'stdout', text: 'first\n' });
+    await writeFile(path.join(work.dir, 'go'), '');
+    assert.deepEqual(await nextLine(), { type: 'stderr', text: 'second\n' });
+    assert.deepEqual(await nextLine(), { type: 'stdout', text: 'third\n' });
+    const result = await nextLine();
+    assert.equal(result.type, 'result');
+    assert.equal(result.ok, true);
+    assert.equal(result.stdout, 'first\nthird\n');
+    assert.equal(result.stderr, 'second\n');
+    assert.equal((await reader.read()).done, true);
+    // Refused before anything runs: a plain 4xx, not a stream.
+    const refused = await fetch(`${server.url}/api/commands/talk?stream=true`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...as(viewer) },
+      body: JSON.stringify({ ids: [ids[0]] }),
+    });
+    assert.equal(refused.status, 403);
+    assert.match(refused.headers.get('content-type') ?? '', /json/);
+  });
 
   void it('runs the program without a shell, placeholders filled per item, in a clean environment', async () => {
     const answer = await run('mark', { ids });
@@ -144,7 +191,7 @@ void describe('custom commands', () => {
     const forViewer = await api<{ commands: CommandInfo[] }>(server, '/api/commands', { headers: as(viewer) });
     assert.deepEqual(forViewer.body.commands, [{ name: 'look', label: 'Look', icon: null, hotkey: null, confirm: 'Really look?', multi: false }]);
     const forAdmin = await api<{ commands: CommandInfo[] }>(server, '/api/commands', { headers: as(admin) });
-    assert.deepEqual(forAdmin.body.commands.map((command) => command.name), ['mark', 'look', 'slow', 'loud', 'serial']);
+    assert.deepEqual(forAdmin.body.commands.map((command) => command.name), ['mark', 'look', 'slow', 'loud', 'serial', 'talk']);
     assert.ok(!JSON.stringify(forAdmin.body).includes(work.dir));
   });
 
