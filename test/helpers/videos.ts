@@ -3,6 +3,9 @@ import { chmod, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 
+/** 8-bit H.264 with AAC: the pair every browser plays. */
+const H264_AAC = ['-c:v', 'libx264', '-preset', 'ultrafast', '-pix_fmt', 'yuv420p', '-c:a', 'aac'];
+
 const run = promisify(execFile);
 
 /**
@@ -80,34 +83,10 @@ export async function makeFixture(dir: string, name: Fixture, seconds = 2): Prom
       await ffmpeg([...av, '-c:v', 'libvpx-vp9', '-deadline', 'realtime', '-c:a', 'libopus', file]);
       break;
     case 'h264.mp4':
-      await ffmpeg([
-        ...av,
-        '-c:v',
-        'libx264',
-        '-preset',
-        'ultrafast',
-        '-pix_fmt',
-        'yuv420p',
-        '-c:a',
-        'aac',
-        '-movflags',
-        '+faststart',
-        file,
-      ]);
+      await ffmpeg([...av, ...H264_AAC, '-movflags', '+faststart', file]);
       break;
     case 'h264.mkv':
-      await ffmpeg([
-        ...av,
-        '-c:v',
-        'libx264',
-        '-preset',
-        'ultrafast',
-        '-pix_fmt',
-        'yuv420p',
-        '-c:a',
-        'aac',
-        file,
-      ]);
+      await ffmpeg([...av, ...H264_AAC, file]);
       break;
     case 'truncated.mp4': {
       // A copy cut off mid-transfer: the index (moov) sits at the end, so it is lost.
