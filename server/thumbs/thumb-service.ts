@@ -59,20 +59,9 @@ export class ThumbService {
     const failure = this.failed.get(key);
     if (failure) throw failure.error;
     if (!priority && this.options.background) return this.getInBackground(key, record, rendition, format, this.options.background);
-    return this.memory.get(key, async () => {
-      const { disk } = this.options;
-      const stored = await disk.read(record.id, record.version, rendition, format);
-      if (stored) return stored;
-      try {
-        const data = await this.options.limiter.run(() => this.render(record, rendition, format), priority);
-        if (this.isCurrent(record)) await disk.write(record.id, record.version, rendition, format, data);
-        return data;
-      } catch (error) {
-        const mapped = toMediaError(error, this.options.limits.maxInputPixels, pixelsOf(record));
-        this.failed.set(key, { error: mapped });
-        throw mapped;
-      }
-    });
+    return this.memory.get(key, () =>
+      this.storedOrRendered(key, record, rendition, format, () => this.options.limiter.run(() => this.render(record, rendition, format), priority)),
+    );
   }
 
   /**
@@ -80,13 +69,16 @@ export class ThumbService {
    * image never waits on low-priority work (it renders the image itself, at full speed).
    */
   private async getInBackground(key: string, record: MediaRecord, rendition: Rendition, format: OutputFormat, background: BackgroundRenderer): Promise<Buffer> {
-    const cached = this.memory.peek(key);
-    if (cached) return cached;
+    return this.memory.peek(key) ?? this.storedOrRendered(key, record, rendition, format, () => this.render(record, rendition, format, background));
+  }
+
+  /** The rendition from the disk cache, else rendered and stored; a failure is remembered per version. */
+  private async storedOrRendered(key: string, record: MediaRecord, rendition: Rendition, format: OutputFormat, render: () => Promise<Buffer>): Promise<Buffer> {
     const { disk } = this.options;
     const stored = await disk.read(record.id, record.version, rendition, format);
     if (stored) return stored;
     try {
-      const data = await this.render(record, rendition, format, background);
+      const data = await render();
       if (this.isCurrent(record)) await disk.write(record.id, record.version, rendition, format, data);
       return data;
     } catch (error) {
