@@ -38,6 +38,8 @@ import { uploadRoutes } from './api/upload-routes.js';
 import { UploadService } from './uploads/upload-service.js';
 import { playRoute } from './api/play-route.js';
 import { setupVideo, type Video } from './video/setup.js';
+import { RedisConnection } from './state/redis-connection.js';
+import { parseStoreSetting } from './state/store-setting.js';
 
 export interface SpisDeps {
   log?: Logger;
@@ -67,6 +69,8 @@ export interface Spis {
   video: Video;
   /** Users, tokens, sessions, share links, signed URLs and rate limits. */
   auth: AuthService;
+  /** The shared state store's connection when `state.store` is a Redis URL; null with `files`. */
+  redis: RedisConnection | null;
   /** The HTTP server once `listen()` ran. */
   server: http.Server | null;
   /** Starts indexing (resolves when the first index is complete). */
@@ -82,6 +86,7 @@ export interface Spis {
 export async function createSpis(config: Config, deps: SpisDeps = {}): Promise<Spis> {
   const log = deps.log ?? createLogger(config.log);
   await prepareFolders(config, log);
+  const redis = await openStateStore(config, log);
 
   const videoTools = await locateVideoTools(config.video, log, deps.videoInstallers ?? true);
   const bus = new EventBus();
@@ -156,6 +161,7 @@ export async function createSpis(config: Config, deps: SpisDeps = {}): Promise<S
     live,
     video,
     auth,
+    redis,
     get server() {
       return server;
     },
@@ -206,6 +212,7 @@ export async function createSpis(config: Config, deps: SpisDeps = {}): Promise<S
       await live.webhooks.close();
       // Upgraded sockets keep the server open; whoever owns them closes them above.
       if (drain) await settleWithin(drain.closed, 2000);
+      await redis?.close();
     },
   };
   return spis;
@@ -223,6 +230,13 @@ async function settleWithin(task: Promise<unknown>, ms: number): Promise<void> {
 function thumbnailRoutes(library: Library, thumbs: Thumbnails, config: Config) {
   const policy = { avif: config.thumbnails.avif, webp: config.thumbnails.webp };
   return [thumbRoutes(library, thumbs, policy), originalRoute(library), transformRoutes(library, thumbs, { limits: config.transforms })];
+}
+
+/** Connects to Redis / Valkey when the state is shared; fails start-up with a clear message. */
+async function openStateStore(config: Config, log: Logger): Promise<RedisConnection | null> {
+  const setting = parseStoreSetting(config.state.store);
+  if (!setting || setting.kind === 'files') return null;
+  return RedisConnection.open(setting.url, { log });
 }
 
 async function prepareFolders(config: Config, log: Logger): Promise<void> {

@@ -51,6 +51,7 @@ export const options: readonly OptionSpec[] = [
   option('video.hwaccel', 'video-encoder', 'string', 'hardware H.264 encoder, e.g. h264_v4l2m2m or h264_vaapi'),
   option('tls.cert', 'tls-cert', 'string', 'TLS certificate (PEM) to serve HTTPS'),
   option('tls.key', 'tls-key', 'string', 'TLS private key (PEM)'),
+  option('state.store', 'state-store', 'string', 'where marks, users, sessions and the webhook outbox live: files (default) or a redis:// URL shared by replicas'),
   option('metrics.public', 'public-metrics', 'boolean', 'serve /metrics to any client, not only loopback and admins'),
   option('log.level', 'log-level', 'string', 'fatal, error, warn, info, debug, trace or silent'),
   option('log.format', 'log-format', 'string', 'auto (pretty on a terminal), json or pretty'),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseStoreSetting } from '../state/store-setting.js';
 import { commandsSchema } from '../commands/command-config.js';
 
 /**
@@ -161,6 +162,15 @@ export const configSchema = z.strictObject({
     .strictObject({
       cert: z.string().default(''),
       key: z.string().default(''),
+    })
+    .prefault({}),
+  /** Where mutable state lives: `files` (the data folder) or a `redis://` / `rediss://` URL shared by replicas. */
+  state: z
+    .strictObject({
+      store: z
+        .string()
+        .default('files')
+        .refine((value) => parseStoreSetting(value) !== null, 'must be "files" or a redis:// or rediss:// URL (Redis 6 or later, or Valkey)'),
     })
     .prefault({}),
   metrics: z

@@ -14,6 +14,7 @@ export const programPackages = {
   promtool: 'prometheus',
   'systemd-analyze': 'systemd',
   openssl: 'openssl',
+  'redis-server': 'redis-server',
 } as const;
 
 export type Program = keyof typeof programPackages;

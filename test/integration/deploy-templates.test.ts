@@ -47,6 +47,7 @@ const samples: Record<string, string | boolean> = {
   'uploads.folder': 'Family uploads',
   'uploads.maxBytes': '2147483648',
   'uploads.minFreeBytes': '5000000000',
+  'state.store': 'redis://:s3cret@127.0.0.1:6380/2',
 };
 
 function sample(spec: OptionSpec): string | boolean {
