@@ -40,6 +40,8 @@ import { playRoute } from './api/play-route.js';
 import { setupVideo, type Video } from './video/setup.js';
 import { RedisConnection } from './state/redis-connection.js';
 import { parseStoreSetting } from './state/store-setting.js';
+import { StateChannel } from './state/state-channel.js';
+import { RedisMarks } from './state/redis-marks.js';
 
 export interface SpisDeps {
   log?: Logger;
@@ -87,6 +89,7 @@ export async function createSpis(config: Config, deps: SpisDeps = {}): Promise<S
   const log = deps.log ?? createLogger(config.log);
   await prepareFolders(config, log);
   const redis = await openStateStore(config, log);
+  const channel = redis ? new StateChannel(redis, log) : null;
 
   const videoTools = await locateVideoTools(config.video, log, deps.videoInstallers ?? true);
   const bus = new EventBus();
@@ -98,6 +101,7 @@ export async function createSpis(config: Config, deps: SpisDeps = {}): Promise<S
     bus,
     log,
     probeVideo: videoTools.ffprobe ? createVideoProber(videoTools.ffprobe) : null,
+    ...(redis && channel ? { openMarks: () => RedisMarks.open(redis, channel, log) } : {}),
   });
   void library.verified.then(collectStartupGarbage);
   const status: StatusSections = new Map();
@@ -212,6 +216,7 @@ export async function createSpis(config: Config, deps: SpisDeps = {}): Promise<S
       await live.webhooks.close();
       // Upgraded sockets keep the server open; whoever owns them closes them above.
       if (drain) await settleWithin(drain.closed, 2000);
+      await channel?.close();
       await redis?.close();
     },
   };

@@ -5,7 +5,11 @@ import type { ApiItem, IndexPhase } from '../shared/api-types.js';
 export interface BusEvents {
   /** `uploadedBy` when the item arrived through an upload (`user:NAME`, `token:NAME`, `share:FOLDER`, `signed:FOLDER`). */
   'media.added': [{ item: ApiItem; uploadedBy?: string }];
-  'media.updated': [{ item: ApiItem }];
+  /**
+   * `eventKey`, with a shared state store: the same on every replica for one change (e.g.
+   * `marks:<fingerprint>:<seq>`), so what follows the bus across replicas can act once.
+   */
+  'media.updated': [{ item: ApiItem; eventKey?: string }];
   'media.removed': [{ id: string; path: string }];
   'index.progress': [{ phase: IndexPhase; done: number; total: number }];
   'index.completed': [{ count: number; firstIndex: boolean }];

@@ -8,7 +8,7 @@ import { SerialWriter } from '../util/atomic-write.js';
 import { Limiter } from '../util/limiter.js';
 import { FileProber, type VideoProber } from './file-probe.js';
 import { LivePhotos, type PairChange } from './live-photos.js';
-import { MarksStore } from './marks-store.js';
+import { MarksStore, type MarkStore, type RemoteMarkChange } from './marks-store.js';
 import { MediaIndex, type Marks } from './media-index.js';
 import { hasMediaExtension, isHidden, mediaExtensions } from './media-types.js';
 import { presentItem } from './present.js';
@@ -33,6 +33,8 @@ export interface LibraryOptions {
   /** Metadata reads in parallel; I/O bound, so a little above the core count. */
   readConcurrency?: number;
   snapshotDelayMs?: number;
+  /** Where marks live (default: the data folder's marks.json). */
+  openMarks?: () => Promise<MarkStore>;
 }
 
 export interface ScanState {
@@ -72,7 +74,7 @@ export class Library extends EventEmitter<LibraryEvents> {
   readonly scan: ScanState = { phase: 'starting', done: 0, total: 0, startedAt: null, finishedAt: null, durationMs: null };
   /** Files seen but not indexed, with the reason (relative paths only). */
   readonly skipped = new Map<string, string>();
-  private marks!: MarksStore;
+  private marks!: MarkStore;
   private watcher: MediaWatcher | null = null;
   private realRoot = '';
   private readonly inFlight = new Map<string, Promise<void>>();
@@ -130,7 +132,8 @@ export class Library extends EventEmitter<LibraryEvents> {
    */
   async start(): Promise<void> {
     const { dataDir, mediaDir, log } = this.options;
-    this.marks = await MarksStore.open(dataDir);
+    this.marks = await (this.options.openMarks ?? (() => MarksStore.open(dataDir)))();
+    this.marks.onRemoteChange((change) => this.remoteMarks(change));
     this.realRoot = await realpath(mediaDir);
     this.scan.startedAt = Date.now();
 
@@ -305,7 +308,10 @@ export class Library extends EventEmitter<LibraryEvents> {
       zoneAt: this.options.zoneAt === undefined ? zoneAtPosition : this.options.zoneAt,
     });
     if (known && known.fingerprint !== record.fingerprint) {
-      await this.marks.rekey(known.fingerprint, record.fingerprint, record.path);
+      await this.marks.rekey(known.fingerprint, record.fingerprint, record.path).catch((error: Error) => {
+        // The store is away: the file is still indexed; its marks stay with the old content.
+        this.options.log.warn({ path: record.path, err: error.message }, 'could not carry marks over to the changed file');
+      });
     }
     const wasHidden = this.index.isHidden(record.id);
     const previous = this.index.upsert(record);
@@ -396,14 +402,20 @@ export class Library extends EventEmitter<LibraryEvents> {
   async setMarks(id: string, change: Partial<Marks>): Promise<ApiItem | undefined> {
     const record = this.index.getById(id);
     if (!record) return undefined;
-    const before = this.marksOf(record);
-    await this.marks.set(record.fingerprint, record.path, change);
-    const item = this.present(record);
+    const write = await this.marks.set(record.fingerprint, record.path, change);
+    const item = presentItem(record, write.marks, this.playbackOf(record), this.livePhotoOf(record));
     // A Live Photo's clip is not listed, so clients have nothing to update.
-    if ((before.favorite !== item.favorite || before.archived !== item.archived) && !this.index.isHidden(record.id)) {
-      this.options.bus.emit('media.updated', { item });
+    if (write.changed && !this.index.isHidden(record.id)) {
+      this.options.bus.emit('media.updated', { item, ...(write.eventKey ? { eventKey: write.eventKey } : {}) });
     }
     return item;
+  }
+
+  /** Marks changed through another replica: announced here as if made here, under the same key. */
+  private remoteMarks(change: RemoteMarkChange): void {
+    const record = this.index.getByPath(change.path);
+    if (!record || record.fingerprint !== change.fingerprint || this.index.isHidden(record.id)) return;
+    this.options.bus.emit('media.updated', { item: this.present(record), eventKey: change.eventKey });
   }
 
   private skip(rel: string, reason: string): void {
@@ -464,6 +476,7 @@ export class Library extends EventEmitter<LibraryEvents> {
     await this.watcher?.close();
     await Promise.allSettled([...this.inFlight.values()]);
     if (this.scan.phase === 'watching') await this.saveSnapshot();
+    await (this.marks as MarkStore | undefined)?.close();
   }
 }
 

@@ -3,18 +3,49 @@ import path from 'node:path';
 import { SerialWriter, writeFileAtomic } from '../util/atomic-write.js';
 import type { Marks } from './media-index.js';
 
-interface StoredMark extends Marks {
+export interface StoredMark extends Marks {
   /** Last path seen with this content, for people reading the file. */
   path: string;
 }
 
-const NONE: Marks = Object.freeze({ favorite: false, archived: false });
+export const NONE: Marks = Object.freeze({ favorite: false, archived: false });
+
+/** What a change did: the marks now, whether they differ from before, and its id across replicas. */
+export interface MarkWrite {
+  marks: Marks;
+  changed: boolean;
+  /** The same on every replica for one change (shared store only): `marks:<fingerprint>:<seq>`. */
+  eventKey?: string;
+}
+
+/** A change another replica made, learnt through the shared store. */
+export interface RemoteMarkChange {
+  fingerprint: string;
+  /** The path the change was made through (every replica indexes the same paths). */
+  path: string;
+  eventKey: string;
+}
+
+/**
+ * Where marks live: the data folder (MarksStore) or a shared store. Reads are served from
+ * memory (a listing reads every item's marks); writes resolve once stored.
+ */
+export interface MarkStore {
+  get(fingerprint: string): Marks;
+  counts(): { favorites: number; archived: number };
+  set(fingerprint: string, relPath: string, change: Partial<Marks>): Promise<MarkWrite>;
+  /** Carries marks over when a file's content changes in place. */
+  rekey(from: string, to: string, relPath: string): Promise<void>;
+  /** Changes made elsewhere (never called for the files store). */
+  onRemoteChange(listener: (change: RemoteMarkChange) => void): void;
+  close(): Promise<void>;
+}
 
 /**
  * Favorite and archive marks, keyed by content fingerprint so they follow a file that is
  * moved or renamed. Every change is written atomically before the caller hears back.
  */
-export class MarksStore {
+export class MarksStore implements MarkStore {
   private readonly marks = new Map<string, StoredMark>();
   private readonly writer = new SerialWriter();
   private readonly file: string;
@@ -62,13 +93,33 @@ export class MarksStore {
     return { favorites, archived };
   }
 
-  async set(fingerprint: string, relPath: string, change: Partial<Marks>): Promise<Marks> {
+  async set(fingerprint: string, relPath: string, change: Partial<Marks>): Promise<MarkWrite> {
     const current = this.get(fingerprint);
-    const next: StoredMark = { ...current, ...change, path: relPath };
+    const next: StoredMark = {
+      favorite: current.favorite,
+      archived: current.archived,
+      ...change,
+      path: relPath,
+    };
     if (!next.favorite && !next.archived) this.marks.delete(fingerprint);
     else this.marks.set(fingerprint, next);
     await this.persist();
-    return { favorite: next.favorite, archived: next.archived };
+    const marks = { favorite: next.favorite, archived: next.archived };
+    return {
+      marks,
+      changed: marks.favorite !== current.favorite || marks.archived !== current.archived,
+    };
+  }
+
+  entries(): Array<[string, StoredMark]> {
+    return [...this.marks].map(([fingerprint, mark]) => [fingerprint, { ...mark }]);
+  }
+
+  /** Only this process writes the data folder's marks. */
+  onRemoteChange(): void {}
+
+  close(): Promise<void> {
+    return this.writer.idle();
   }
 
   /** Carries marks over when a file's content changes in place. */

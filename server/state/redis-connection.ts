@@ -1,6 +1,10 @@
-import { Redis } from 'ioredis';
+import { Redis, ReplyError } from 'ioredis';
 import type { Logger } from '../ops/logger.js';
 import { describeStoreUrl } from './store-setting.js';
+import { storeUnavailable } from './store-errors.js';
+
+/** What each store operation reports, for metrics: its name, duration and whether it failed. */
+export type StoreObserver = (operation: string, seconds: number, failed: boolean) => void;
 
 export interface RedisConnectionOptions {
   log: Logger;
@@ -17,6 +21,8 @@ export interface RedisConnectionOptions {
 export class RedisConnection {
   private isUp = false;
   private readonly listeners = new Set<(up: boolean) => void>();
+  /** Set by the composition root to time operations and count failures. */
+  observe: StoreObserver = () => {};
 
   private constructor(
     readonly client: Redis,
@@ -80,6 +86,24 @@ export class RedisConnection {
     const client = this.client.duplicate({ enableOfflineQueue: true });
     client.on('error', () => {});
     return client;
+  }
+
+  /**
+   * Runs one store operation, timed. A failure to reach the store becomes a 503
+   * (storeUnavailable); an error Redis answered (a bug, a wrong type) stays what it is.
+   */
+  async run<T>(operation: string, task: (client: Redis) => Promise<T>): Promise<T> {
+    const started = process.hrtime.bigint();
+    const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+    try {
+      const result = await task(this.client);
+      this.observe(operation, seconds(), false);
+      return result;
+    } catch (error) {
+      this.observe(operation, seconds(), true);
+      if (error instanceof ReplyError) throw error;
+      throw storeUnavailable();
+    }
   }
 
   async close(): Promise<void> {
