@@ -42,6 +42,8 @@ import { RedisConnection } from './state/redis-connection.js';
 import { parseStoreSetting } from './state/store-setting.js';
 import { StateChannel } from './state/state-channel.js';
 import { RedisMarks } from './state/redis-marks.js';
+import { openSharedAuth } from './state/shared-auth.js';
+import { readCookie } from './auth/principal.js';
 
 export interface SpisDeps {
   log?: Logger;
@@ -119,12 +121,13 @@ export async function createSpis(config: Config, deps: SpisDeps = {}): Promise<S
   // are changes worth a webhook too.
   video.onProgress = (record) => live.hub.broadcast({ type: 'media.updated', item: library.present(record) });
   video.onChange = (record) => bus.emit('media.updated', { item: library.present(record) });
-  const auth = new AuthService({ config, index: library.index, marksOf: library.marksOf, ...deps.auth });
+  const shared = redis ? await openSharedAuth(redis, channel) : undefined;
+  const auth = new AuthService({ config, index: library.index, marksOf: library.marksOf, ...(shared ? { shared } : {}), ...deps.auth });
   await auth.open();
   const uploads = new UploadService(config, library, log);
   await uploads.open();
   live.hub.setAuthorizer(async (request) => {
-    await auth.refresh();
+    await auth.refresh(request.headers.authorization, (name) => readCookie(request.headers.cookie, name));
     return auth.authenticateUpgrade(request) ? true : auth.usersExist ? 401 : 403;
   });
   let closing = false;

@@ -5,7 +5,7 @@ import type { AuthService } from '../auth/auth-service.js';
 import { readJsonBody } from '../auth/json-body.js';
 import { SESSION_COOKIE, SHARE_COOKIE, type Principal } from '../auth/principal.js';
 import { clearSessionCookie, setSessionCookie } from '../auth/session-cookies.js';
-import type { TokenBuckets } from '../auth/token-bucket.js';
+import type { RateBuckets } from '../auth/token-bucket.js';
 import { AppError, invalidParameter } from './errors.js';
 import type { SessionInfo } from '../shared/api-types.js';
 
@@ -17,13 +17,15 @@ export function sessionRoutes(auth: AuthService): Router {
 
   router.post('/session', async (ctx) => {
     const body = await readJsonBody(ctx);
-    throttle(auth.loginByAddress, `ip:${ctx.ip}`);
+    await throttle(auth.loginByAddress, `ip:${ctx.ip}`);
     const attempted = typeof body.username === 'string' ? body.username.trim().toLowerCase().slice(0, 64) : '';
-    throttle(auth.loginByUser, `user:${attempted}`);
+    await throttle(auth.loginByUser, `user:${attempted}`);
+    // Replicas: a user added through another one a moment ago may not have reached this copy.
+    if (auth.options.shared && attempted && !auth.users.get(attempted)) await auth.users.refresh(true);
     const found = await auth.users.verify(body.username, body.password);
     // One answer for every kind of failure, after the same scrypt work (see UserStore.verify).
     if (!found) throw new AppError('unauthorized', WRONG);
-    auth.loginByUser.reset(`user:${found.name}`);
+    await auth.loginByUser.reset(`user:${found.name}`);
     const previous = ctx.cookies.get(SESSION_COOKIE);
     const token = await auth.sessions.create({ kind: 'user', user: found.name, epoch: found.user.epoch }, auth.sessionTtlMs, previous);
     setSessionCookie(ctx, SESSION_COOKIE, token, auth.sessionTtlMs);
@@ -57,8 +59,8 @@ export function principalOf(ctx: Context): Principal {
   return (ctx.state.principal as Principal | undefined) ?? { kind: 'anonymous' };
 }
 
-export function throttle(buckets: TokenBuckets, key: string): void {
-  const result = buckets.take(key);
+export async function throttle(buckets: RateBuckets, key: string): Promise<void> {
+  const result = await buckets.take(key);
   if (result.ok) return;
   const seconds = String(Math.max(1, Math.ceil(result.retryAfterMs / 1000)));
   throw new AppError('rate_limited', `too many attempts; try again in ${seconds} s`, { 'Retry-After': seconds });

@@ -71,11 +71,13 @@ export function shareRoutes(auth: AuthService, publicUrl: string): Router {
     if (new URLSearchParams(ctx.querystring).has('password')) {
       throw invalidParameter('password', 'to be sent in the JSON body, never in the URL', '(hidden)');
     }
-    const found = auth.shares.byToken(ctx.params.token ?? '');
+    const shareToken = ctx.params.token ?? '';
+    // Not known here: it may have been made through another replica a moment ago.
+    const found = auth.shares.byToken(shareToken) ?? (await auth.shares.refresh(true), auth.shares.byToken(shareToken));
     if (!found) throw new AppError('not_found', 'share link not found or expired');
     if (found.share.passwordHash !== null) {
       // Tokens are 256 random bits and cannot be guessed; a share password can, so only it is throttled.
-      throttle(auth.loginByAddress, `ip:${ctx.ip}`);
+      await throttle(auth.loginByAddress, `ip:${ctx.ip}`);
       const body = ctx.request.length || ctx.get('content-type') ? await readJsonBody(ctx) : {};
       const password = typeof body.password === 'string' ? body.password : '';
       const ok = await verifyPassword(password, found.share.passwordHash);

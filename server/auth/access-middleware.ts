@@ -17,7 +17,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export function accessMiddleware(auth: AuthService): Middleware {
   const { transforms, metrics } = auth.options.config;
   return async (ctx, next) => {
-    await auth.refresh();
+    await auth.refresh(ctx.get('authorization') || undefined, (name) => ctx.cookies.get(name));
     const access = classifyRequest(ctx.method, ctx.path);
     const principal = auth.resolve(ctx.get('authorization') || undefined, (name) => ctx.cookies.get(name));
     if (!principal) throw new AppError('unauthorized', 'unknown or malformed API token', { 'WWW-Authenticate': 'Bearer' });
@@ -41,7 +41,7 @@ export function accessMiddleware(auth: AuthService): Middleware {
     }
     if (decision.check === 'share-listing' && principal.kind === 'share') ctx.state.scope = auth.scopeOf(principal.share);
     if (access.kind !== 'public') checkCsrf(ctx, principal, auth);
-    if (auth.usersExist && auth.apiLimited && access.kind !== 'public') rateLimit(ctx, principal, auth);
+    if (auth.usersExist && auth.apiLimited && access.kind !== 'public') await rateLimit(ctx, principal, auth);
     ctx.state.principal = principal;
     // The shape other routes (metrics) read to recognise an admin.
     if (principal.kind === 'user' || principal.kind === 'token') ctx.state.user = { name: principal.name, role: principal.role };
@@ -106,8 +106,8 @@ function checkCsrf(ctx: Context, principal: Principal, auth: AuthService): void 
   }
 }
 
-function rateLimit(ctx: Context, principal: Principal, auth: AuthService): void {
-  const result = auth.api.take(principalKey(principal, ctx.ip));
+async function rateLimit(ctx: Context, principal: Principal, auth: AuthService): Promise<void> {
+  const result = await auth.api.take(principalKey(principal, ctx.ip));
   if (!result.ok) {
     const seconds = String(Math.max(1, Math.ceil(result.retryAfterMs / 1000)));
     throw new AppError('rate_limited', 'too many requests; slow down', { 'Retry-After': seconds });

@@ -8,7 +8,8 @@ import { roleAtLeast } from './roles.js';
 import { SessionStore } from './session-store.js';
 import { ShareStore, type StoredShare } from './share-store.js';
 import { loadSigningSecrets } from './signing-secrets.js';
-import { TokenBuckets, type BucketOptions } from './token-bucket.js';
+import { TokenBuckets, type BucketOptions, type RateBuckets } from './token-bucket.js';
+import type { SharedDocuments } from './json-store.js';
 import { TokenStore } from './token-store.js';
 import { UserStore } from './user-store.js';
 
@@ -31,6 +32,16 @@ export interface AuthOptions {
   marksOf: MarksLookup;
   now?: () => number;
   limits?: Partial<RateLimits>;
+  /** State shared by replicas (server/state); without it, the data folder and this process. */
+  shared?: SharedAuthState;
+}
+
+/** Where replicas keep what access control writes, when they share a store. */
+export interface SharedAuthState {
+  documents: SharedDocuments;
+  signingSecret(generate: () => string): Promise<string>;
+  /** Buckets counted across replicas (`name` keeps kinds apart), falling back to `local`. */
+  buckets(name: string, options: BucketOptions & { now: () => number }, local: TokenBuckets): RateBuckets;
 }
 
 /** Everything access control needs, built once per server by the composition root. */
@@ -39,9 +50,9 @@ export class AuthService {
   readonly tokens: TokenStore;
   readonly sessions: SessionStore;
   readonly shares: ShareStore;
-  readonly loginByAddress: TokenBuckets;
-  readonly loginByUser: TokenBuckets;
-  readonly api: TokenBuckets;
+  readonly loginByAddress: RateBuckets;
+  readonly loginByUser: RateBuckets;
+  readonly api: RateBuckets;
   readonly now: () => number;
   /** False when `auth.apiRequestsPerSecond` is 0. */
   readonly apiLimited: boolean;
@@ -54,23 +65,41 @@ export class AuthService {
     this.apiLimited = perSecond > 0 || options.limits?.apiPerPrincipal !== undefined;
     const api = perSecond > 0 ? { capacity: perSecond * 2, refillPerSecond: perSecond } : defaultRateLimits.apiPerPrincipal;
     const limits = { ...defaultRateLimits, apiPerPrincipal: api, ...options.limits };
-    this.users = new UserStore(dataDir, this.now);
-    this.tokens = new TokenStore(dataDir, this.now);
-    this.sessions = new SessionStore(dataDir, this.now);
-    this.shares = new ShareStore(dataDir, this.now);
-    this.loginByAddress = new TokenBuckets({ ...limits.loginPerAddress, now: this.now });
-    this.loginByUser = new TokenBuckets({ ...limits.loginPerUser, now: this.now });
-    this.api = new TokenBuckets({ ...limits.apiPerPrincipal, now: this.now });
+    const shared = options.shared;
+    this.users = new UserStore(dataDir, this.now, shared?.documents);
+    this.tokens = new TokenStore(dataDir, this.now, shared?.documents);
+    this.sessions = new SessionStore(dataDir, this.now, shared?.documents);
+    this.shares = new ShareStore(dataDir, this.now, shared?.documents);
+    const buckets = (name: string, bucket: Omit<BucketOptions, 'now'>) => {
+      const local = new TokenBuckets({ ...bucket, now: this.now });
+      return shared ? shared.buckets(name, { ...bucket, now: this.now }, local) : local;
+    };
+    this.loginByAddress = buckets('login-address', limits.loginPerAddress);
+    this.loginByUser = buckets('login-user', limits.loginPerUser);
+    this.api = buckets('api', limits.apiPerPrincipal);
   }
 
   async open(): Promise<void> {
     await Promise.all([this.users.refresh(true), this.tokens.refresh(true), this.sessions.load(), this.shares.load()]);
-    this.signingSecrets = await loadSigningSecrets(this.options.config.auth.signingSecrets, this.options.config.data);
+    this.signingSecrets = await loadSigningSecrets(this.options.config.auth.signingSecrets, this.options.config.data, this.options.shared);
   }
 
-  /** Picks up users and tokens added by the CLI while the server runs (throttled stat). */
-  async refresh(): Promise<void> {
-    await Promise.all([this.users.refresh(), this.tokens.refresh()]);
+  /**
+   * Picks up users and tokens added by the CLI while the server runs (throttled stat). With a
+   * shared store, also sessions and shares (throttled), and at once when the request carries a
+   * token or cookie this replica does not know yet: made through another replica a moment ago.
+   */
+  async refresh(authorization?: string, cookie?: (name: string) => string | undefined): Promise<void> {
+    if (!this.options.shared) {
+      await Promise.all([this.users.refresh(), this.tokens.refresh()]);
+      return;
+    }
+    const bearer = bearerToken(authorization);
+    const unknownToken = bearer ? this.tokens.find(bearer) === undefined : false;
+    const session = cookie?.(SESSION_COOKIE);
+    const shareSession = cookie?.(SHARE_COOKIE);
+    const unknownSession = [session, shareSession].some((token) => token !== undefined && this.sessions.get(token) === undefined);
+    await Promise.all([this.users.refresh(), this.tokens.refresh(unknownToken), this.sessions.refresh(unknownSession), this.shares.refresh()]);
   }
 
   get usersExist(): boolean {

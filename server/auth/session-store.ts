@@ -1,4 +1,4 @@
-import { asRecord, JsonStore } from './json-store.js';
+import { asRecord, JsonStore, type SharedDocuments } from './json-store.js';
 import { digestToken, newSecretToken } from './secret-token.js';
 
 export type StoredSession =
@@ -34,13 +34,20 @@ export class SessionStore {
   constructor(
     dataDir: string,
     private readonly now: () => number = Date.now,
+    shared?: SharedDocuments,
   ) {
-    // Only the server writes this file, so it is read once at start and never re-checked.
-    this.store = new JsonStore(dataDir, 'sessions.json', parseSessions, () => ({ version: 1, sessions: {} }), Infinity, now);
+    // Only the server writes this file, so it is read once at start and never re-checked
+    // (replicas sharing a store re-check, see JsonStore).
+    this.store = new JsonStore(dataDir, 'sessions.json', parseSessions, () => ({ version: 1, sessions: {} }), Infinity, now, shared);
   }
 
   load(): Promise<unknown> {
     return this.store.refresh(true);
+  }
+
+  /** Re-reads when changed (throttled, or at once with `force`); only useful with a shared store. */
+  refresh(force = false): Promise<unknown> {
+    return this.store.refresh(force);
   }
 
   get(token: string): StoredSession | undefined {

@@ -1,5 +1,5 @@
 import type { MediaFilter } from '../media/media-index.js';
-import { asRecord, JsonStore } from './json-store.js';
+import { asRecord, JsonStore, type SharedDocuments } from './json-store.js';
 import { digestToken, newSecretToken } from './secret-token.js';
 
 export interface StoredShare {
@@ -68,12 +68,18 @@ export class ShareStore {
   constructor(
     dataDir: string,
     private readonly now: () => number = Date.now,
+    shared?: SharedDocuments,
   ) {
-    this.store = new JsonStore(dataDir, 'shares.json', parseShares, () => ({ version: 1, shares: {} }), Infinity, now);
+    this.store = new JsonStore(dataDir, 'shares.json', parseShares, () => ({ version: 1, shares: {} }), Infinity, now, shared);
   }
 
   load(): Promise<unknown> {
     return this.store.refresh(true);
+  }
+
+  /** Re-reads when changed (throttled, or at once with `force`); only useful with a shared store. */
+  refresh(force = false): Promise<unknown> {
+    return this.store.refresh(force);
   }
 
   async create(share: Omit<StoredShare, 'createdAt'>): Promise<string> {

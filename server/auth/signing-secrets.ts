@@ -12,8 +12,14 @@ export function generateSecret(): string {
  * signs, all verify, for rotation); otherwise one generated into the data folder on first
  * use, so `spis sign-url` and the server agree without any setup.
  */
-export async function loadSigningSecrets(configured: readonly string[], dataDir: string): Promise<string[]> {
+export async function loadSigningSecrets(
+  configured: readonly string[],
+  dataDir: string,
+  shared?: { signingSecret(generate: () => string): Promise<string> },
+): Promise<string[]> {
   if (configured.length > 0) return [...configured];
+  // Replicas must agree: the first to start stores one in the shared store.
+  if (shared) return [await shared.signingSecret(generateSecret)];
   const file = path.join(dataDir, 'auth', 'signing-secret');
   const existing = await readFile(file, 'utf8').catch(() => null);
   if (existing && existing.trim().length >= 32) return [existing.trim()];

@@ -18,12 +18,18 @@ export interface BucketResult {
   retryAfterMs: number;
 }
 
+/** What callers need of a set of buckets, kept here or counted across replicas (server/state). */
+export interface RateBuckets {
+  take(key: string, cost?: number): BucketResult | Promise<BucketResult>;
+  reset(key: string): void | Promise<void>;
+}
+
 interface Bucket {
   tokens: number;
   at: number;
 }
 
-export class TokenBuckets {
+export class TokenBuckets implements RateBuckets {
   private readonly buckets = new Map<string, Bucket>();
   private readonly now: () => number;
   private readonly maxKeys: number;

@@ -1,4 +1,4 @@
-import { asRecord, JsonStore } from './json-store.js';
+import { asRecord, JsonStore, type SharedDocuments } from './json-store.js';
 import { isRole, type Role } from './roles.js';
 import { digestToken, newSecretToken } from './secret-token.js';
 
@@ -32,8 +32,8 @@ export class TokenStore {
   private byDigest = new Map<string, { name: string; role: Role }>();
   private indexed = -1;
 
-  constructor(dataDir: string, now: () => number = Date.now) {
-    this.store = new JsonStore(dataDir, 'tokens.json', parseTokens, () => ({ version: 1, tokens: {} }), 1000, now);
+  constructor(dataDir: string, now: () => number = Date.now, shared?: SharedDocuments) {
+    this.store = new JsonStore(dataDir, 'tokens.json', parseTokens, () => ({ version: 1, tokens: {} }), 1000, now, shared);
   }
 
   refresh(force = false): Promise<unknown> {

@@ -1,4 +1,4 @@
-import { asRecord, JsonStore } from './json-store.js';
+import { asRecord, JsonStore, type SharedDocuments } from './json-store.js';
 import { dummyHash, hashPassword, MAX_PASSWORD_LENGTH, verifyPassword } from './password-hash.js';
 import { isRole, type Role } from './roles.js';
 
@@ -43,8 +43,8 @@ function parseUsers(json: unknown): UsersFile {
 export class UserStore {
   private readonly store: JsonStore<UsersFile>;
 
-  constructor(dataDir: string, now: () => number = Date.now) {
-    this.store = new JsonStore(dataDir, 'users.json', parseUsers, () => ({ version: 1, users: {} }), 1000, now);
+  constructor(dataDir: string, now: () => number = Date.now, shared?: SharedDocuments) {
+    this.store = new JsonStore(dataDir, 'users.json', parseUsers, () => ({ version: 1, users: {} }), 1000, now, shared);
   }
 
   refresh(force = false): Promise<unknown> {
