@@ -43,6 +43,7 @@ import { parseStoreSetting } from './state/store-setting.js';
 import { StateChannel } from './state/state-channel.js';
 import { RedisMarks } from './state/redis-marks.js';
 import { openSharedAuth } from './state/shared-auth.js';
+import { observeStore } from './state/store-observability.js';
 import { readCookie } from './auth/principal.js';
 
 export interface SpisDeps {
@@ -114,6 +115,7 @@ export async function createSpis(config: Config, deps: SpisDeps = {}): Promise<S
   thumbs.transforms.onRendered = observeRender;
   registerIndexMetrics(metrics, library);
   registerStatusFallbacks(metrics, status);
+  observeStore(redis, metrics, status);
   const live = createLiveEvents({ config, bus, library, log, metrics, status });
   const video = await setupVideo({ config, library, log, status, tools: videoTools, thumbnailsIdle: () => thumbs.queue.idle(), background: deps.backgroundTranscodes ?? true });
   library.playbackOf = video.playback.playbackOf;
@@ -137,7 +139,7 @@ export async function createSpis(config: Config, deps: SpisDeps = {}): Promise<S
   // claim to be 127.0.0.1 (metrics, loopback-only policies).
   const app = new Koa({ proxy: config.trustProxy, maxIpsCount: 1 });
   app.silent = true; // errors are logged by errorMiddleware, once
-  const ops = [probeRoutes({ ready: () => library.isReady && !closing }), metricsRoute(metrics, { public: config.metrics.public })];
+  const ops = [probeRoutes({ ready: () => library.isReady && !closing, storeUp: () => redis?.up ?? true }), metricsRoute(metrics, { public: config.metrics.public })];
   const authRoutes = [sessionRoutes(auth), shareRoutes(auth, config.publicUrl), uploadRoutes({ config, library, thumbs, auth, uploads, log })];
   const commands = new CommandService(config.commands, { library, dataDir: config.data, log });
   const play = playRoute(library, video.playback, video.store);

@@ -4,6 +4,8 @@ import { createRouter } from './router.js';
 export interface ProbeState {
   /** True once the first index is done and until shutdown begins. */
   ready(): boolean;
+  /** False while the shared state store is unreachable (writes would fail): no traffic. */
+  storeUp?(): boolean;
 }
 
 /**
@@ -19,8 +21,9 @@ export function probeRoutes(state: ProbeState): Router {
   router.get('/probe/ready', (ctx) => {
     ctx.set('Cache-Control', 'no-store');
     const ready = state.ready();
-    ctx.status = ready ? 200 : 503;
-    ctx.body = { status: ready ? 'ready' : 'starting' };
+    const storeUp = state.storeUp?.() ?? true;
+    ctx.status = ready && storeUp ? 200 : 503;
+    ctx.body = { status: !ready ? 'starting' : storeUp ? 'ready' : 'store-unavailable' };
   });
   return router;
 }

@@ -147,6 +147,25 @@ export function createMetrics() {
       help: 'webhook deliveries given up on (permanent error or retry window exhausted)',
       registers,
     }),
+    /** Shared state store (Redis) operations by name (`marks.set`, `document.read`, …); `outcome`: ok or error. */
+    stateStoreDuration: new Histogram({
+      name: 'spis_state_store_operation_duration_seconds',
+      help: 'time of one shared state store (Redis) operation, by operation and outcome',
+      labelNames: ['operation', 'outcome'] as const,
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers,
+    }),
+    stateStoreErrors: new Counter({
+      name: 'spis_state_store_errors_total',
+      help: 'shared state store (Redis) operations that failed, by operation',
+      labelNames: ['operation'] as const,
+      registers,
+    }),
+    stateStoreUp: new Gauge({
+      name: 'spis_state_store_up',
+      help: '1 while the shared state store (Redis) is reachable, 0 while not; absent with the files store',
+      registers,
+    }),
     /** Registers the function a reader gauge calls at scrape time. */
     read(name: ReaderName, reader: () => number | undefined): void {
       readers.set(name, reader);
