@@ -12,9 +12,10 @@ import { indexCommand } from './commands/index.js';
 import { templateCommand } from './commands/template.js';
 import { webhookCommand } from './commands/webhook.js';
 import { processCommand } from './commands/process.js';
+import { migrateStateCommand } from './commands/migrate-state.js';
 
 /** Every sub-command; `serve` runs when none is named. */
-export const commands: Command[] = [serveCommand, userCommand, tokenCommand, signUrlCommand, generateSecretCommand, indexCommand, configCommand, templateCommand, webhookCommand, processCommand];
+export const commands: Command[] = [serveCommand, userCommand, tokenCommand, signUrlCommand, generateSecretCommand, indexCommand, configCommand, templateCommand, webhookCommand, processCommand, migrateStateCommand];
 
 function overview(): string {
   const width = Math.max(...commands.map((c) => c.name.length)) + 2;

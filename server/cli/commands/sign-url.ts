@@ -1,5 +1,6 @@
 import { parseDuration, signPath, uploadSignedPath } from '../../auth/signed-url.js';
 import { loadSigningSecrets } from '../../auth/signing-secrets.js';
+import { openCliState } from '../state-access.js';
 import { sanitiseSegment } from '../../uploads/upload-names.js';
 import { configFromCommandLine, parseCommandLine } from '../args.js';
 import type { Command } from '../command.js';
@@ -12,7 +13,8 @@ export const signUrlCommand: Command = {
 spis sign-url --upload --folder NAME [--ttl 1h]
 
 Prints only the signed path (with \`expires\` and \`sig\`) on standard output. The secret is
-the first of auth.signingSecrets, or the one spis keeps in the data folder. --ttl takes
+the first of auth.signingSecrets, or the one spis keeps in the data folder (or in the Redis
+store of state.store, shared by replicas). --ttl takes
 seconds or 90s, 15m, 2h, 7d (default 15m).
 
 With --upload the path accepts POST uploads (raw body or multipart; add ?name=… freely)
@@ -50,7 +52,8 @@ into <uploads.folder>/NAME/ without a session, until it expires.`,
       sign = (secret, expires) => signPath(secret, target, expires);
     }
     const { config } = configFromCommandLine(values);
-    const [secret] = await loadSigningSecrets(config.auth.signingSecrets, config.data);
+    const state = await openCliState(config);
+    const [secret] = await loadSigningSecrets(config.auth.signingSecrets, config.data, state.signing).finally(() => state.close());
     process.stdout.write(`${sign(secret!, (Date.now() + ttlMs) / 1000)}\n`);
     return 0;
   },
