@@ -55,7 +55,8 @@ return {seq, 1, flag(nf), flag(na)}`,
 
 /**
  * Moves marks from one fingerprint to another (a file edited in place). KEYS: marks, seqs.
- * ARGV: from, to, path as JSON, path, channel. Returns 1 when something moved.
+ * ARGV: from, to, path as JSON, path, channel. Returns both change numbers and the marks
+ * moved, or 0 when there was nothing to move.
  */
 const rekeyScript = new LuaScript(
   MARK_JSON +
@@ -69,7 +70,7 @@ local s1 = redis.call('HINCRBY', KEYS[2], ARGV[1], 1)
 local s2 = redis.call('HINCRBY', KEYS[2], ARGV[2], 1)
 redis.call('PUBLISH', ARGV[5], s1 .. ' 0 0 0 ' .. ARGV[1] .. ' ' .. ARGV[4])
 redis.call('PUBLISH', ARGV[5], s2 .. ' ' .. flag(f) .. ' ' .. flag(a) .. ' 0 ' .. ARGV[2] .. ' ' .. ARGV[4])
-return 1`,
+return {s1, s2, flag(f), flag(a)}`,
 );
 
 /**
@@ -152,14 +153,23 @@ export class RedisMarks implements MarkStore {
 
   async rekey(from: string, to: string, relPath: string): Promise<void> {
     if (from === to) return;
-    // The copy follows through the announcement, like every replica's.
-    await this.connection.run('marks.rekey', (client) =>
+    const reply = await this.connection.run('marks.rekey', (client) =>
       rekeyScript.run(
         client,
         [redisKeys.marks, redisKeys.markSeqs],
         [from, to, JSON.stringify(relPath), relPath, redisKeys.marksChannel],
       ),
     );
+    if (!Array.isArray(reply)) return; // nothing to move (or another replica moved it first)
+    const [fromSeq, toSeq, favorite, archived] = reply.map(Number) as [
+      number,
+      number,
+      number,
+      number,
+    ];
+    // At once, as with the files store: the caller announces the changed file next.
+    this.apply(from, fromSeq, NONE, relPath);
+    this.apply(to, toSeq, { favorite: favorite === 1, archived: archived === 1 }, relPath);
   }
 
   onRemoteChange(listener: (change: RemoteMarkChange) => void): void {

@@ -268,3 +268,52 @@ void describe('marks shared by replicas through Redis', () => {
     }
   });
 });
+
+void describe('marks follow a file edited in place on a shared folder', () => {
+  void it('every replica carries the marks over to the new content, once in Redis', async () => {
+    const redis = await startRedisServer();
+    const media = await tempDir('spis-shared-media-');
+    const direct = new Redis(redis.url);
+    const servers: TestServer[] = [];
+    try {
+      const file = await writeJpeg(path.join(media.dir, 'edited.jpg'), { color: '#405060' });
+      for (let i = 0; i < 2; i++)
+        servers.push(
+          await startTestServer({ media: media.dir, config: { state: { store: redis.url } } }),
+        );
+      const [a, b] = servers as [TestServer, TestServer];
+      const item = (await api<MediaPage>(a, '/api/media')).body.items[0]!;
+      assert.equal((await api(a, `/api/media/${item.id}/favorite`, { method: 'PUT' })).status, 200);
+      const before = a.spis.library.index.getById(item.id)!.fingerprint;
+      await writeJpeg(file, { color: '#a0b0c0', width: 80 });
+      for (const server of servers) {
+        await waitFor(
+          () =>
+            server.spis.library.index.getById(item.id)?.fingerprint !== before ? true : undefined,
+          {
+            what: 'the edit indexed',
+            timeoutMs: 20_000,
+          },
+        );
+      }
+      const after = a.spis.library.index.getById(item.id)!.fingerprint;
+      for (const server of [a, b]) {
+        await waitFor(
+          () =>
+            server.spis.library.marksOf(server.spis.library.index.getById(item.id)!).favorite
+              ? true
+              : undefined,
+          {
+            what: 'the favorite carried over',
+          },
+        );
+      }
+      assert.deepEqual(Object.keys(await direct.hgetall('spis:marks')), [after]);
+    } finally {
+      for (const server of servers) await server.close();
+      direct.disconnect();
+      await redis.dispose();
+      await media.remove();
+    }
+  });
+});
