@@ -75,11 +75,22 @@ void describe('the shared state store in probes, status and metrics', () => {
     );
   });
 
-  void it('the files store shows in the status too', async () => {
+  void it('the files store shows in the status too, and its changes carry no event key', async () => {
     const files = await startTestServer();
     try {
       const status = await api<{ store: unknown }>(files, '/api/status');
       assert.deepEqual(status.body.store, { kind: 'files' });
+      await writeJpeg(path.join(files.media, 'one.jpg'));
+      await waitFor(() => (files.spis.library.index.size === 1 ? true : undefined), {
+        timeoutMs: 20_000,
+        what: 'the file indexed',
+      });
+      const updated = new Promise<{ eventKey?: string }>((resolve) =>
+        files.spis.bus.once('media.updated', resolve),
+      );
+      const id = (await api<MediaPage>(files, '/api/media')).body.items[0]!.id;
+      assert.equal((await api(files, `/api/media/${id}/favorite`, { method: 'PUT' })).status, 200);
+      assert.equal('eventKey' in (await updated), false);
     } finally {
       await files.close();
     }
