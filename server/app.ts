@@ -108,7 +108,7 @@ export async function createSpis(config: Config, deps: SpisDeps = {}): Promise<S
   thumbs.transforms.onRendered = observeRender;
   registerIndexMetrics(metrics, library);
   registerStatusFallbacks(metrics, status);
-  const live = createLiveEvents({ config, bus, library, log, metrics, status });
+  const live = createLiveEvents({ config, bus, library, log, metrics, status, redis });
   const video = await setupVideo({ config, library, log, status, tools: videoTools, thumbnailsIdle: () => thumbs.queue.idle(), background: deps.backgroundTranscodes ?? true });
   library.playbackOf = video.playback.playbackOf;
   // Progress ticks reach open lightboxes over WebSockets only; finished or failed renditions

@@ -6,7 +6,8 @@ export interface BusEvents {
   /** `uploadedBy` when the item arrived through an upload (`user:NAME`, `token:NAME`, `share:FOLDER`, `signed:FOLDER`). */
   'media.added': [{ item: ApiItem; uploadedBy?: string }];
   'media.updated': [{ item: ApiItem }];
-  'media.removed': [{ id: string; path: string }];
+  /** `version`: the removed record's, so replicas name the same removal alike (webhooks send it once). */
+  'media.removed': [{ id: string; path: string; version?: string }];
   'index.progress': [{ phase: IndexPhase; done: number; total: number }];
   'index.completed': [{ count: number; firstIndex: boolean }];
 }

@@ -335,7 +335,7 @@ export class Library extends EventEmitter<LibraryEvents> {
     this.scheduleSnapshot();
     this.emit('record.removed', removed);
     if (!announce) return;
-    if (!wasHidden) this.options.bus.emit('media.removed', { id: removed.id, path: removed.path });
+    if (!wasHidden) this.options.bus.emit('media.removed', { id: removed.id, path: removed.path, version: removed.version });
     this.announcePairing(pairing, removed.id);
   }
 
@@ -343,7 +343,7 @@ export class Library extends EventEmitter<LibraryEvents> {
   private announcePairing(pairing: PairChange, changedId: string): void {
     for (const id of pairing.clipsHidden) {
       const clip = this.index.getById(id);
-      if (id !== changedId && clip) this.options.bus.emit('media.removed', { id, path: clip.path });
+      if (id !== changedId && clip) this.options.bus.emit('media.removed', { id, path: clip.path, version: clip.version });
     }
     for (const id of [...pairing.clipsShown, ...pairing.stillsChanged]) {
       const record = this.index.getById(id);
