@@ -212,6 +212,7 @@ export async function createSpis(config: Config, deps: SpisDeps = {}): Promise<S
       await live.webhooks.close();
       // Upgraded sockets keep the server open; whoever owns them closes them above.
       if (drain) await settleWithin(drain.closed, 2000);
+      await live.uploadFanout?.close();
       await redis?.close();
     },
   };

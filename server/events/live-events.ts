@@ -8,6 +8,7 @@ import type { RedisConnection } from '../state/redis-connection.js';
 import { WebhookDispatcher } from '../webhooks/dispatcher.js';
 import { RedisWebhookDispatcher } from '../webhooks/redis-dispatcher.js';
 import type { EventBus } from './bus.js';
+import { shareUploadAttribution } from './upload-fanout.js';
 import { WsHub } from './ws-hub.js';
 
 export interface LiveEventsDeps {
@@ -24,6 +25,8 @@ export interface LiveEventsDeps {
 export interface LiveEvents {
   hub: WsHub;
   webhooks: WebhookDispatcher | RedisWebhookDispatcher;
+  /** With a shared store: what only one replica knows about an event, shared with the others. */
+  uploadFanout: { close(): Promise<void> } | null;
   /** Opens the outbox and resumes deliveries left by an earlier run. */
   start(): void;
 }
@@ -49,9 +52,12 @@ export function createLiveEvents({ config, bus, library, log, metrics, status, r
   status.set('webhooks', () => webhooks.status());
   metrics.read('websocketClients', () => hub.clientCount);
   metrics.read('webhookBacklog', () => webhooks.status().pending);
+  // Index events need no fan-out: every replica sees the shared folder and tells its own clients.
+  const uploadFanout = redis ? shareUploadAttribution({ library, bus, redis, log }) : null;
   return {
     hub,
     webhooks,
+    uploadFanout,
     start() {
       webhooks.start().catch((error: Error) => log.error({ err: error.message }, 'webhook outbox could not be opened'));
     },

@@ -52,6 +52,8 @@ export interface ScanState {
 interface LibraryEvents {
   'record.upserted': [record: MediaRecord, previous: MediaRecord | undefined];
   'record.removed': [record: MediaRecord];
+  /** An upload is about to be placed at `rel` (replicas share who uploaded it). */
+  'upload.expected': [rel: string, uploadedBy: string];
 }
 
 /**
@@ -358,6 +360,7 @@ export class Library extends EventEmitter<LibraryEvents> {
    */
   expectUpload(rel: string, uploadedBy: string): () => void {
     this.uploads.set(rel, uploadedBy);
+    this.emit('upload.expected', rel, uploadedBy);
     return () => {
       if (this.uploads.get(rel) === uploadedBy) this.uploads.delete(rel);
     };
