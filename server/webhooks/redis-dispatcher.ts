@@ -90,6 +90,7 @@ export class RedisWebhookDispatcher {
   };
   private lastError: string | null = null;
   private outageLogged = false;
+  private takeOverFailed = false;
 
   constructor(private readonly options: RedisDispatcherOptions) {
     this.outbox = new RedisOutbox(options.redis.client, options.outbox);
@@ -204,7 +205,19 @@ export class RedisWebhookDispatcher {
       await this.outbox.promoteDue(now);
       const free = this.options.settings.concurrency - this.inFlight.size;
       if (free > 0) {
-        const taken = await this.outbox.takeOver(this.consumer, this.visibilityMs, free);
+        const taken = await this.outbox
+          .takeOver(this.consumer, this.visibilityMs, free)
+          .catch((error: Error) => {
+            // XAUTOCLAIM needs Redis 6.2: say so once rather than stall the rest of the sweep.
+            if (this.connected() && !this.takeOverFailed) {
+              this.takeOverFailed = true;
+              this.options.log.error(
+                { err: error.message },
+                'cannot take over stalled webhook deliveries (Redis 6.2 or later, or Valkey, is needed)',
+              );
+            }
+            return [];
+          });
         for (const entry of taken) {
           if (this.inFlight.has(entry.entry)) continue;
           this.options.log.info(
@@ -223,6 +236,10 @@ export class RedisWebhookDispatcher {
     } catch {
       // The store is away: the connection logs it; the next sweep tries again.
     }
+  }
+
+  private connected(): boolean {
+    return this.options.redis.up;
   }
 
   private begin({ entry, delivery }: OutboxEntry): void {
