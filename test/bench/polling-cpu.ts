@@ -18,12 +18,17 @@ const seconds = arg('seconds', 30);
 const root = await mkdtemp(path.join(tmpdir(), 'spis-poll-'));
 try {
   const media = path.join(root, 'media');
-  const source = path.join(root, 'source.jpg');
-  await writeFile(source, await jpegBuffer({ width: 16, height: 16 }));
+  const jpeg = await jpegBuffer({ width: 16, height: 16 });
+  // A file system allows only so many links to one file (ext4: 65,000): one source per 50,000.
+  const sourceOf = async (i: number) => {
+    const source = path.join(root, `source-${Math.floor(i / 50_000)}.jpg`);
+    if (i % 50_000 === 0) await writeFile(source, jpeg);
+    return source;
+  };
   for (let i = 0; i < files; i++) {
     const folder = path.join(media, `f${Math.floor(i / 200)}`);
     if (i % 200 === 0) await mkdir(folder, { recursive: true });
-    await link(source, path.join(folder, `p${i}.jpg`));
+    await link(await sourceOf(i), path.join(folder, `p${i}.jpg`));
   }
   const t0 = performance.now();
   const watcher = watchMedia(media, {
