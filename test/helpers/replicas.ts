@@ -13,6 +13,8 @@ export interface ReplicaOptions {
   config?: Record<string, unknown>;
   /** Extra command-line flags for every replica. */
   args?: string[];
+  /** How long one replica may take to listen (several starting at once on a busy machine are slow). */
+  startTimeoutMs?: number;
 }
 
 export interface ReplicaSet {
@@ -48,6 +50,7 @@ export async function startReplicas({
   count = 3,
   config = {},
   args = [],
+  startTimeoutMs = 150_000,
 }: ReplicaOptions = {}): Promise<ReplicaSet> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'spis-replicas-'));
   const media = path.join(root, 'media');
@@ -63,20 +66,23 @@ export async function startReplicas({
   let nginx: ProxyProcess | null = null;
 
   const launch = async (index: number) => {
-    processes[index] = await spawnSpis([
-      '--media',
-      media,
-      '--data',
-      dataDirs[index]!,
-      '--port',
-      String(ports[index]),
-      '--config',
-      configFile,
-      '--state-store',
-      redis.url,
-      '--watch-polling',
-      ...args,
-    ]);
+    processes[index] = await spawnSpis(
+      [
+        '--media',
+        media,
+        '--data',
+        dataDirs[index]!,
+        '--port',
+        String(ports[index]),
+        '--config',
+        configFile,
+        '--state-store',
+        redis.url,
+        '--watch-polling',
+        ...args,
+      ],
+      { timeoutMs: startTimeoutMs },
+    );
   };
   const set: ReplicaSet = {
     redis,
@@ -99,7 +105,12 @@ export async function startReplicas({
     },
   };
   try {
-    await Promise.all(processes.map((_, index) => launch(index)));
+    // allSettled: a replica that failed to start must not leave the others running unseen.
+    const launched = await Promise.allSettled(processes.map((_, index) => launch(index)));
+    const failed = launched.find(
+      (result): result is PromiseRejectedResult => result.status === 'rejected',
+    );
+    if (failed) throw failed.reason;
     const lbPort = await freePort();
     nginx = await startNginx(nginxSite(lbPort, ports), root, lbPort);
     set.lbUrl = `http://127.0.0.1:${lbPort}`;

@@ -69,7 +69,7 @@ void describe('three replicas over one media folder, state in Redis, behind ngin
 
   void it(
     '300 files in bursts, one replica SIGKILLed and restarted: each media.added is sent once, and seen on every replica',
-    { timeout: 170_000 },
+    { timeout: 240_000 },
     async () => {
       const clients = await Promise.all(set.urls.map((url) => connectEvents(url)));
       // Files are written beside the media folder and renamed in, as a copy tool finishing a file would.
