@@ -116,7 +116,7 @@ export async function createSpis(config: Config, deps: SpisDeps = {}): Promise<S
   registerIndexMetrics(metrics, library);
   registerStatusFallbacks(metrics, status);
   observeStore(redis, metrics, status);
-  const live = createLiveEvents({ config, bus, library, log, metrics, status });
+  const live = createLiveEvents({ config, bus, library, log, metrics, status, redis });
   const video = await setupVideo({ config, library, log, status, tools: videoTools, thumbnailsIdle: () => thumbs.queue.idle(), background: deps.backgroundTranscodes ?? true });
   library.playbackOf = video.playback.playbackOf;
   // Progress ticks reach open lightboxes over WebSockets only; finished or failed renditions
@@ -221,6 +221,7 @@ export async function createSpis(config: Config, deps: SpisDeps = {}): Promise<S
       await live.webhooks.close();
       // Upgraded sockets keep the server open; whoever owns them closes them above.
       if (drain) await settleWithin(drain.closed, 2000);
+      await live.uploadFanout?.close();
       await channel?.close();
       await redis?.close();
     },

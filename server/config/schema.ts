@@ -170,7 +170,7 @@ export const configSchema = z.strictObject({
       store: z
         .string()
         .default('files')
-        .refine((value) => parseStoreSetting(value) !== null, 'must be "files" or a redis:// or rediss:// URL (Redis 6 or later, or Valkey)'),
+        .refine((value) => parseStoreSetting(value) !== null, 'must be "files" or a redis:// or rediss:// URL (Redis 6.2 or later, or Valkey)'),
     })
     .prefault({}),
   metrics: z

@@ -10,7 +10,8 @@ export interface BusEvents {
    * `marks:<fingerprint>:<seq>`), so what follows the bus across replicas can act once.
    */
   'media.updated': [{ item: ApiItem; eventKey?: string }];
-  'media.removed': [{ id: string; path: string }];
+  /** `version`: the removed record's, so replicas name the same removal alike (webhooks send it once). */
+  'media.removed': [{ id: string; path: string; version?: string }];
   'index.progress': [{ phase: IndexPhase; done: number; total: number }];
   'index.completed': [{ count: number; firstIndex: boolean }];
 }

@@ -54,6 +54,8 @@ export interface ScanState {
 interface LibraryEvents {
   'record.upserted': [record: MediaRecord, previous: MediaRecord | undefined];
   'record.removed': [record: MediaRecord];
+  /** An upload is about to be placed at `rel` (replicas share who uploaded it). */
+  'upload.expected': [rel: string, uploadedBy: string];
 }
 
 /**
@@ -341,7 +343,7 @@ export class Library extends EventEmitter<LibraryEvents> {
     this.scheduleSnapshot();
     this.emit('record.removed', removed);
     if (!announce) return;
-    if (!wasHidden) this.options.bus.emit('media.removed', { id: removed.id, path: removed.path });
+    if (!wasHidden) this.options.bus.emit('media.removed', { id: removed.id, path: removed.path, version: removed.version });
     this.announcePairing(pairing, removed.id);
   }
 
@@ -349,7 +351,7 @@ export class Library extends EventEmitter<LibraryEvents> {
   private announcePairing(pairing: PairChange, changedId: string): void {
     for (const id of pairing.clipsHidden) {
       const clip = this.index.getById(id);
-      if (id !== changedId && clip) this.options.bus.emit('media.removed', { id, path: clip.path });
+      if (id !== changedId && clip) this.options.bus.emit('media.removed', { id, path: clip.path, version: clip.version });
     }
     for (const id of [...pairing.clipsShown, ...pairing.stillsChanged]) {
       const record = this.index.getById(id);
@@ -364,6 +366,7 @@ export class Library extends EventEmitter<LibraryEvents> {
    */
   expectUpload(rel: string, uploadedBy: string): () => void {
     this.uploads.set(rel, uploadedBy);
+    this.emit('upload.expected', rel, uploadedBy);
     return () => {
       if (this.uploads.get(rel) === uploadedBy) this.uploads.delete(rel);
     };

@@ -50,12 +50,10 @@ export class RedisConnection {
       retryStrategy: (attempt) => Math.min(100 * attempt, 2000),
     });
     client.on('error', () => {}); // the first connection's failure is reported by connect()
+    let version: [number, number] | null;
     try {
       await client.connect();
-      const version = serverVersion(await client.info('server'));
-      if (version !== null && version < 6) {
-        throw new Error(`Redis ${version} is too old: spis needs Redis 6 or later, or Valkey`);
-      }
+      version = serverVersion(await client.info('server'));
     } catch (error) {
       client.disconnect();
       throw new Error(
@@ -64,6 +62,11 @@ export class RedisConnection {
           cause: error,
         },
       );
+    }
+    // Webhook takeover needs XAUTOCLAIM, which came with Redis 6.2.
+    if (version !== null && (version[0] < 6 || (version[0] === 6 && version[1] < 2))) {
+      client.disconnect();
+      throw new Error(`state store ${shown} runs Redis ${version.join('.')}: spis needs Redis 6.2 or later, or Valkey`);
     }
     const connection = new RedisConnection(client, shown, log);
     connection.isUp = true;
@@ -124,8 +127,8 @@ export class RedisConnection {
   }
 }
 
-/** Major version from `INFO server` (Valkey also reports a Redis-compatible version). */
-export function serverVersion(info: string): number | null {
-  const match = /^redis_version:(\d+)/m.exec(info);
-  return match ? Number(match[1]) : null;
+/** Major.minor version from `INFO server` (Valkey also reports a Redis-compatible version). */
+export function serverVersion(info: string): [major: number, minor: number] | null {
+  const match = /^redis_version:(\d+)\.(\d+)/m.exec(info);
+  return match ? [Number(match[1]), Number(match[2])] : null;
 }

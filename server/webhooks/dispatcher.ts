@@ -9,6 +9,7 @@ import { classifyStatus, nextAttemptAt, type AttemptOutcome, type RetryPolicy } 
 import { httpSender, type Sender } from './sender.js';
 import { SerialWriter } from '../util/atomic-write.js';
 import { BatchLedger } from './batch-ledger.js';
+import { webhookData } from './event-key.js';
 
 export interface DeliverySettings extends RetryPolicy {
   timeoutMs: number;
@@ -124,7 +125,7 @@ export class WebhookDispatcher {
     const now = this.clock.now();
     for (const hook of this.options.hooks) {
       if (!wantsEvent(hook, event)) continue;
-      this.unsaved.push(newDelivery(this.options.newId?.() ?? randomUUID(), event, hook.url, now, data));
+      this.unsaved.push(newDelivery(this.options.newId?.() ?? randomUUID(), event, hook.url, now, webhookData(event, data)));
     }
     if (this.unsaved.length === 0 || this.saveScheduled) return;
     this.saveScheduled = true;

@@ -65,15 +65,7 @@ export class OutboxStore {
 
   /** Records why a delivery was given up (the batch holding it is the caller's business). */
   async bury(delivery: Delivery, reason: string, now: number): Promise<DeadLetter> {
-    const letter: DeadLetter = {
-      id: delivery.id,
-      event: delivery.event,
-      target: originOf(delivery.url),
-      reason,
-      failures: delivery.failures,
-      createdAt: new Date(delivery.createdAt).toISOString(),
-      deadAt: new Date(now).toISOString(),
-    };
+    const letter = deadLetterOf(delivery, reason, now);
     // The body is kept too, so an operator can replay it by hand.
     await writeFileAtomic(path.join(this.deadDir, `${path.basename(delivery.id)}.json`), JSON.stringify({ ...letter, url: delivery.url, body: delivery.body }));
     return letter;
@@ -126,6 +118,19 @@ export class OutboxStore {
     // Names are made here, but never let one read back from disk point elsewhere.
     return path.join(this.outboxDir, path.basename(name));
   }
+}
+
+/** What a dead letter shows of a given-up delivery (the same in files and Redis outboxes). */
+export function deadLetterOf(delivery: Delivery, reason: string, now: number): DeadLetter {
+  return {
+    id: delivery.id,
+    event: delivery.event,
+    target: originOf(delivery.url),
+    reason,
+    failures: delivery.failures,
+    createdAt: new Date(delivery.createdAt).toISOString(),
+    deadAt: new Date(now).toISOString(),
+  };
 }
 
 export function originOf(url: string): string {

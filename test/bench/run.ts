@@ -20,6 +20,7 @@ import { round } from './lib/stats.js';
 import type { BenchContext, Section } from './lib/types.js';
 import { runListingBench } from './listing-bench.js';
 import { peerModules, runPeer } from './peers.js';
+import { runReplicasBench } from './replicas-bench.js';
 import { runResizeBench } from './resize-bench.js';
 import { runSoakBench } from './soak-bench.js';
 import { runUploadBench } from './upload-bench.js';
@@ -45,6 +46,7 @@ const benches: Array<{ id: string; title: string; run: (ctx: BenchContext) => Pr
   { id: 'ws', title: 'WebSocket fan-out', run: runWsBench },
   { id: 'soak', title: 'Memory soak', run: runSoakBench },
   { id: 'upload', title: 'Upload throughput', run: runUploadBench },
+  { id: 'replicas', title: 'Scale-out over Redis', run: runReplicasBench },
   ...peerModules.map((peer) => ({ id: peer.id, title: peer.title, run: (ctx: BenchContext) => runPeer(ctx, peer) })),
 ];
 

@@ -20,6 +20,8 @@ export interface WebhookReceiver {
   received: ReceivedHook[];
   /** Decides each answer's status (default 200). */
   respond: (hook: Omit<ReceivedHook, 'status'>) => number;
+  /** Milliseconds to wait before answering (the request is recorded at once): a slow receiver. */
+  holdMs: number;
   close(): Promise<void>;
 }
 
@@ -46,7 +48,8 @@ export async function startReceiver(secret: string, port = 0): Promise<WebhookRe
       };
       const status = receiver.respond(hook);
       received.push({ ...hook, status });
-      res.writeHead(status).end();
+      if (receiver.holdMs > 0) setTimeout(() => res.writeHead(status).end(), receiver.holdMs);
+      else res.writeHead(status).end();
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -59,6 +62,7 @@ export async function startReceiver(secret: string, port = 0): Promise<WebhookRe
     port: actual,
     received,
     respond: () => 200,
+    holdMs: 0,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

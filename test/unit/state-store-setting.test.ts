@@ -43,9 +43,9 @@ void describe('state store setting', () => {
     assert.equal(describeStoreUrl('redis://127.0.0.1:6379'), 'redis://127.0.0.1:6379');
   });
 
-  void it('reads the major version of Redis and Valkey', () => {
-    assert.equal(serverVersion('# Server\r\nredis_version:7.2.4\r\nvalkey_version:8.0.1\r\n'), 7);
-    assert.equal(serverVersion('# Server\r\nredis_version:5.0.14\r\n'), 5);
-    assert.equal(serverVersion('# Server\r\n'), null);
+  void it('reads the version of Redis and Valkey', () => {
+    assert.deepEqual(serverVersion('# Server\r\nredis_version:7.2.4\r\nvalkey_version:8.0.1\r\n'), [7, 2]);
+    assert.deepEqual(serverVersion('# Server\r\nredis_version:6.0.16\r\n'), [6, 0]);
+    assert.deepEqual(serverVersion('# Server\r\n'), null);
   });
 });
