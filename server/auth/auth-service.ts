@@ -73,6 +73,11 @@ export class AuthService {
     await Promise.all([this.users.refresh(), this.tokens.refresh()]);
   }
 
+  /** Whether `refresh()` has anything to check now; between checks a request need not wait for it. */
+  get refreshDue(): boolean {
+    return this.users.due || this.tokens.due;
+  }
+
   get usersExist(): boolean {
     return this.users.count > 0;
   }

@@ -47,6 +47,10 @@ export class UserStore {
     this.store = new JsonStore(dataDir, 'users.json', parseUsers, () => ({ version: 1, users: {} }), 1000, now);
   }
 
+  get due(): boolean {
+    return this.store.due;
+  }
+
   refresh(force = false): Promise<unknown> {
     return this.store.refresh(force);
   }
