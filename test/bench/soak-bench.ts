@@ -102,7 +102,7 @@ export async function runSoakBench(ctx: BenchContext): Promise<Section> {
         { name: 'peak resident memory', unit: 'MiB', summary: summarize([peak]) },
         { name: 'growth over the second half', unit: 'MiB', summary: summarize([secondHalfGrowth]) },
         { name: 'requests answered', unit: 'requests/s', summary: summarize([done / seconds]), note: `${failed} failed` },
-        { name: 'at the end: JS heap used / reserved', unit: 'MiB', summary: summarize([memory.heapUsed / MiB]), note: `of ${round(memory.heapTotal / MiB, 1)} MiB reserved by V8` },
+        { name: 'at the end: JS heap used / reserved', unit: 'MiB', summary: summarize([memory.heapUsed / MiB]), note: `of ${round(memory.heapTotal / MiB, 1)} MiB reserved by V8${memory.liveHeap === undefined ? '' : `; ${round(memory.liveHeap / MiB, 1)} MiB live after a full collection`}` },
         { name: 'at the end: external memory (Buffers and native objects V8 knows of)', unit: 'MiB', summary: summarize([memory.external / MiB]), note: `of which ArrayBuffers ${round(memory.arrayBuffers / MiB, 1)} MiB` },
         { name: 'at the end: resident memory outside the JS heap and external (code, stacks, malloc arenas, libvips)', unit: 'MiB', summary: summarize([(memory.rss - memory.heapTotal - memory.external) / MiB]) },
       ],

@@ -70,6 +70,8 @@ export interface ChildMemory {
   heapUsed: number;
   external: number;
   arrayBuffers: number;
+  /** heapUsed right after a full collection, when the child runs with --expose-gc. */
+  liveHeap?: number;
 }
 
 export interface RunningChild<T> {
