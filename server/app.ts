@@ -32,6 +32,7 @@ import { securityHeaders } from './api/security-headers.js';
 import { sessionRoutes } from './api/session-routes.js';
 import { shareRoutes } from './api/share-routes.js';
 import { staticRoutes } from './api/static-routes.js';
+import { routerChain } from './api/router-chain.js';
 import { commandRoutes } from './api/command-routes.js';
 import { CommandService } from './commands/command-service.js';
 import { uploadRoutes } from './api/upload-routes.js';
@@ -149,10 +150,7 @@ export async function createSpis(config: Config, deps: SpisDeps = {}): Promise<S
   app.use(errorMiddleware(log));
   app.use(apiCompression());
   app.use(accessMiddleware(auth)); // before every router: one place decides who may call what
-  for (const router of routers) {
-    app.use(router.routes());
-    app.use(router.allowedMethods());
-  }
+  app.use(routerChain(routers)); // each router's routes() and allowedMethods(), in order
   app.use(staticRoutes()); // the PWA from public/, for whatever no router answered
 
   let server: http.Server | null = null;

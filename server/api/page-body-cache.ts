@@ -1,4 +1,5 @@
 import { LRUCache } from 'lru-cache';
+import { shareBody } from './shared-bodies.js';
 
 interface Page {
   parts: readonly string[];
@@ -25,7 +26,7 @@ export class PageBodyCache {
   body(key: string, parts: readonly string[], tail: string): Buffer {
     const hit = this.pages.get(key);
     if (hit && hit.tail === tail && sameParts(hit.parts, parts)) return hit.body;
-    const body = Buffer.from(`{"items":[${parts.join(',')}]${tail}`);
+    const body = shareBody(Buffer.from(`{"items":[${parts.join(',')}]${tail}`));
     this.pages.set(key, { parts, tail, body });
     return body;
   }

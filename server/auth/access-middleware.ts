@@ -17,7 +17,7 @@ const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 export function accessMiddleware(auth: AuthService): Middleware {
   const { transforms, metrics } = auth.options.config;
   return async (ctx, next) => {
-    await auth.refresh(ctx.get('authorization') || undefined, (name) => ctx.cookies.get(name));
+    if (auth.refreshDue) await auth.refresh(ctx.get('authorization') || undefined, (name) => ctx.cookies.get(name));
     const access = classifyRequest(ctx.method, ctx.path);
     const principal = auth.resolve(ctx.get('authorization') || undefined, (name) => ctx.cookies.get(name));
     if (!principal) throw new AppError('unauthorized', 'unknown or malformed API token', { 'WWW-Authenticate': 'Bearer' });

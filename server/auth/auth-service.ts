@@ -102,6 +102,14 @@ export class AuthService {
     await Promise.all([this.users.refresh(), this.tokens.refresh(unknownToken), this.sessions.refresh(unknownSession), this.shares.refresh()]);
   }
 
+  /**
+   * Whether `refresh()` has anything to check now; between checks a request need not wait for
+   * it. Always with a shared store: a credential made on another replica is looked up at once.
+   */
+  get refreshDue(): boolean {
+    return this.options.shared !== undefined || this.users.due || this.tokens.due;
+  }
+
   get usersExist(): boolean {
     return this.users.count > 0;
   }

@@ -65,9 +65,14 @@ export class JsonStore<T> {
     return this.value;
   }
 
+  /** Whether `refresh()` would look at the file now (false between throttled checks). */
+  get due(): boolean {
+    return this.now() - this.checkedAt >= this.recheckMs;
+  }
+
   /** Re-reads the file if it changed on disk since the last read (throttled). */
   async refresh(force = false): Promise<T> {
-    if (!force && this.now() - this.checkedAt < this.recheckMs) return this.value;
+    if (!force && !this.due) return this.value;
     if (this.shared) return this.refreshShared(this.shared);
     this.checkedAt = this.now();
     const info = await stat(this.file).catch(() => null);

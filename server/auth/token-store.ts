@@ -36,6 +36,10 @@ export class TokenStore {
     this.store = new JsonStore(dataDir, 'tokens.json', parseTokens, () => ({ version: 1, tokens: {} }), 1000, now, shared);
   }
 
+  get due(): boolean {
+    return this.store.due;
+  }
+
   refresh(force = false): Promise<unknown> {
     return this.store.refresh(force);
   }

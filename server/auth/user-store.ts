@@ -47,12 +47,22 @@ export class UserStore {
     this.store = new JsonStore(dataDir, 'users.json', parseUsers, () => ({ version: 1, users: {} }), 1000, now, shared);
   }
 
+  private counted = { generation: -1, count: 0 };
+
+  get due(): boolean {
+    return this.store.due;
+  }
+
   refresh(force = false): Promise<unknown> {
     return this.store.refresh(force);
   }
 
+  /** Asked several times per request (is access restricted?): counted once per change. */
   get count(): number {
-    return Object.keys(this.store.current.users).length;
+    if (this.counted.generation !== this.store.generation) {
+      this.counted = { generation: this.store.generation, count: Object.keys(this.store.current.users).length };
+    }
+    return this.counted.count;
   }
 
   get(name: string): StoredUser | undefined {

@@ -23,12 +23,14 @@ export function httpMiddleware(metrics: Metrics, log: Logger, resolveRoute: Rout
       const labels = { method: ctx.method, route, status: String(status) };
       metrics.httpDuration.observe(labels, seconds);
       metrics.httpRequests.inc(labels);
-      // `ip` is the client the access policy judged (X-Forwarded-For's last hop with trustProxy).
-      const line = { method: ctx.method, route, url: loggedUrl(ctx), status, ip: ctx.ip, ms: Math.round(seconds * 1e4) / 10 };
       // Successful reads (thumbnail scrolling) are debug so a Pi's journal is not flooded.
-      if (status >= 500) log.warn(line, 'request');
-      else if (status >= 400 || (ctx.method !== 'GET' && ctx.method !== 'HEAD')) log.info(line, 'request');
-      else log.debug(line, 'request');
+      const level = status >= 500 ? 'warn' : status >= 400 || (ctx.method !== 'GET' && ctx.method !== 'HEAD') ? 'info' : 'debug';
+      // The line (and its redacted URL) is made only when it will be written.
+      if (log.isLevelEnabled(level)) {
+        // `ip` is the client the access policy judged (X-Forwarded-For's last hop with trustProxy).
+        const line = { method: ctx.method, route, url: loggedUrl(ctx), status, ip: ctx.ip, ms: Math.round(seconds * 1e4) / 10 };
+        log[level](line, 'request');
+      }
     }
   };
 }

@@ -51,7 +51,7 @@ async function makeLibrary(dir: string, items: number): Promise<string> {
 
 function serve(media: string, data: string, extra: Record<string, unknown> = {}) {
   const config = { media, data, watch: { enabled: false }, thumbnails: { pregenerate: false }, ...extra };
-  return startChild<ServerInfo>('serve-child.ts', { env: { BENCH_CONFIG: JSON.stringify(config) } });
+  return startChild<ServerInfo>('serve-child.mjs', { env: { BENCH_CONFIG: JSON.stringify(config) } });
 }
 
 async function login(port: number, from: string, username: string, password: unknown): Promise<{ status: number; ms: number; cookie: string }> {

@@ -12,6 +12,8 @@ const CONNECTIONS = 50;
 export interface ServerInfo {
   port: number;
   readyMs: number;
+  /** Until the start-up walk verified the snapshot (the child answers only then). */
+  verifiedMs: number;
   items: number;
 }
 
@@ -19,7 +21,7 @@ export interface ServerInfo {
 export function startServer(media: string, data: string, extra: Record<string, unknown> = {}) {
   // The API rate limit is off: these benchmarks measure the routes, not the limiter.
   const config = { media, data, watch: { enabled: false }, thumbnails: { pregenerate: false }, auth: { apiRequestsPerSecond: 0 }, ...extra };
-  return startChild<ServerInfo>('serve-child.ts', { env: { BENCH_CONFIG: JSON.stringify(config) } });
+  return startChild<ServerInfo>('serve-child.mjs', { env: { BENCH_CONFIG: JSON.stringify(config) } });
 }
 
 export async function runListingBench(ctx: BenchContext): Promise<Section> {
@@ -31,16 +33,17 @@ export async function runListingBench(ctx: BenchContext): Promise<Section> {
   let bad = 0;
   let bare: RunningChild<{ port: number }> | null = null;
   try {
-    const probe = await fetch(url);
+    // Asked as autocannon asks (no Accept-Encoding): the identity body both servers then send.
+    const probe = await fetch(url, { headers: { 'accept-encoding': 'identity' } });
     const bytes = Buffer.from(await probe.arrayBuffer());
     const body = JSON.parse(bytes.toString('utf8')) as { items?: unknown[] };
-    if (probe.status !== 200 || body.items?.length !== 100) {
-      return { id: 'listing', title: 'GET /api/media', status: 'failed', reason: `probe answered ${probe.status} with ${body.items?.length ?? 0} items`, method: '', figures: [], ratios: [], targets: [] };
+    if (probe.status !== 200 || body.items?.length !== 100 || probe.headers.get('content-encoding')) {
+      return { id: 'listing', title: 'GET /api/media', status: 'failed', reason: `probe answered ${probe.status} with ${body.items?.length ?? 0} items (${probe.headers.get('content-encoding') ?? 'identity'})`, method: '', figures: [], ratios: [], targets: [] };
     }
     // The floor: node:http alone sending the very same bytes, measured in the same rounds.
     const bodyFile = path.join(await ctx.tempDir('listing-floor-'), 'page.json');
     await writeFile(bodyFile, bytes);
-    bare = await startChild<{ port: number }>('bare-child.ts', { env: { BENCH_BODY_FILE: bodyFile, BENCH_CONTENT_TYPE: probe.headers.get('content-type') ?? 'application/json' } });
+    bare = await startChild<{ port: number }>('bare-child.mjs', { env: { BENCH_BODY_FILE: bodyFile, BENCH_CONTENT_TYPE: probe.headers.get('content-type') ?? 'application/json' } });
     const bareUrl = `http://127.0.0.1:${bare.info.port}/`;
     await load(url, CONNECTIONS, 2); // warm-up: JIT, connection setup
     await load(bareUrl, CONNECTIONS, 2);
@@ -68,8 +71,8 @@ export async function runListingBench(ctx: BenchContext): Promise<Section> {
       title: `GET /api/media?limit=100 with ${items / 1000}k items`,
       status: 'ok',
       method:
-        `The real server (app.ts; watcher, thumbnail pre-generation and the API rate limit off) in a child process over the ${items / 1000}k-item library of the index benchmark (${server.info.items} items after a warm start of ${round(server.info.readyMs, 0)} ms); ` +
-        `autocannon (programmatic) in the harness process, ${CONNECTIONS} connections, ${durationS} s per run after a 2 s warm-up, first page (newest 100 items, ${bytes.length} bytes). ` +
+        `The real server (app.ts; watcher, thumbnail pre-generation and the API rate limit off) in a child process over the ${items / 1000}k-item library of the index benchmark (${server.info.items} items after a warm start of ${round(server.info.readyMs, 0)} ms, measured once the start-up walk verified it, ${round(server.info.verifiedMs, 0)} ms after start); ` +
+        `autocannon (programmatic) in the harness process, ${CONNECTIONS} connections, ${durationS} s per run after a 2 s warm-up, first page (newest 100 items, ${bytes.length} bytes, uncompressed: autocannon sends no Accept-Encoding). The server is the compiled one (dist/), as \`npm start\` runs it. ` +
         `The floor: a bare node:http server in its own process answering every request with the same bytes, run after spis in each round (ratios are medians of per-round ratios; a p99 under 1 ms counts as 1 ms).`,
       figures: [
         { name: 'throughput', unit: 'requests/s', summary: runs.rps, note: `${bad} errors or non-2xx answers in all runs` },

@@ -73,6 +73,8 @@ export async function runSoakBench(ctx: BenchContext): Promise<Section> {
     };
     ctx.log(`soak: ${WORKERS} clients for ${ctx.soakSeconds} s on ${items / 1000}k items`);
     await Promise.all([sampler, ...Array.from({ length: WORKERS }, worker)]);
+    // Where the resident memory is at the end: JS heap, memory outside it (Buffers, libvips).
+    const memory = await server.memory();
 
     const seconds = ctx.soakSeconds;
     const rss = samples.map((s) => s.rss / MiB);
@@ -100,6 +102,9 @@ export async function runSoakBench(ctx: BenchContext): Promise<Section> {
         { name: 'peak resident memory', unit: 'MiB', summary: summarize([peak]) },
         { name: 'growth over the second half', unit: 'MiB', summary: summarize([secondHalfGrowth]) },
         { name: 'requests answered', unit: 'requests/s', summary: summarize([done / seconds]), note: `${failed} failed` },
+        { name: 'at the end: JS heap used / reserved', unit: 'MiB', summary: summarize([memory.heapUsed / MiB]), note: `of ${round(memory.heapTotal / MiB, 1)} MiB reserved by V8${memory.liveHeap === undefined ? '' : `; ${round(memory.liveHeap / MiB, 1)} MiB live after a full collection`}` },
+        { name: 'at the end: external memory (Buffers and native objects V8 knows of)', unit: 'MiB', summary: summarize([memory.external / MiB]), note: `of which ArrayBuffers ${round(memory.arrayBuffers / MiB, 1)} MiB` },
+        { name: 'at the end: resident memory outside the JS heap and external (code, stacks, malloc arenas, libvips)', unit: 'MiB', summary: summarize([(memory.rss - memory.heapTotal - memory.external) / MiB]) },
       ],
       ratios: [{ name: 'end ÷ start of the second half (RSS)', value: round(end / firstOfHalf, 3), note: '1 = flat' }],
       targets: [

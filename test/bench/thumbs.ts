@@ -191,7 +191,7 @@ async function spisPregeneration(media: string, data: string, concurrency: numbe
 
 /** One cached small thumbnail, requested over and over by autocannon from this process. */
 async function cachedRequests(media: string, data: string, opts: ThumbsBenchOptions) {
-  const server = await startChild<{ port: number }>('serve-child.ts', {
+  const server = await startChild<{ port: number }>('serve-child.mjs', {
     env: { BENCH_CONFIG: JSON.stringify({ media, data, watch: { enabled: false }, thumbnails: { pregenerate: false } }) },
   });
   try {

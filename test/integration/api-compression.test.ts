@@ -105,6 +105,22 @@ void describe('compressed API responses and format-named thumbnails', () => {
     }
   });
 
+  void it('never sends a stale encoded listing: a change to an item is in the next br and gzip answers', async () => {
+    const target = items[0]!;
+    for (const accept of ['br', 'gzip']) {
+      const first = await get(server, '/api/media?limit=100', { 'accept-encoding': accept });
+      const again = await get(server, '/api/media?limit=100', { 'accept-encoding': accept });
+      assert.deepEqual(again.body, first.body, `${accept}: the same page, the same bytes`);
+      const wasFavorite = (JSON.parse(decode(first).toString()) as MediaPage).items[0]!.favorite;
+      const change = await fetch(`${server.url}/api/media/${target.id}/favorite`, { method: wasFavorite ? 'DELETE' : 'PUT' });
+      assert.equal(change.status, 200);
+      const after = await get(server, '/api/media?limit=100', { 'accept-encoding': accept });
+      assert.equal(after.headers['content-encoding'], accept);
+      const item = (JSON.parse(decode(after).toString()) as MediaPage).items.find((i) => i.id === target.id);
+      assert.equal(item?.favorite, !wasFavorite, `${accept}: the change is in the encoded page`);
+    }
+  });
+
   void it('leaves small answers alone (threshold)', async () => {
     const small = await get(server, '/api/session', { 'accept-encoding': 'br, gzip' });
     assert.ok(small.body.length < 1024, `a small answer (${small.body.length} bytes)`);

@@ -19,8 +19,9 @@ const PUBLIC = new Set(['POST /api/session', 'GET /api/session', 'DELETE /api/se
 function mountedRoutes(spis: Spis): Array<{ method: string; pattern: string }> {
   const routes: Array<{ method: string; pattern: string }> = [];
   for (const middleware of spis.app.middleware) {
-    const router = (middleware as { router?: Router }).router;
-    for (const layer of router?.stack ?? []) {
+    // router.routes() keeps a reference to its router, routerChain() to its routers.
+    const { router, routers } = middleware as { router?: Router; routers?: Router[] };
+    for (const layer of (routers ?? (router ? [router] : [])).flatMap((r) => r.stack)) {
       for (const method of layer.methods) if (method !== 'HEAD') routes.push({ method, pattern: String(layer.path) });
     }
   }

@@ -6,11 +6,11 @@ import { addUser, as, login, type Session } from '../helpers/auth.js';
 import { api, startTestServer, waitFor, type TestServer } from '../helpers/spis.js';
 import { requireProgram } from '../helpers/system-programs.js';
 
-/** The routers a running app mounted (`router.routes()` keeps a reference to its router). */
+/** The routers a running app mounted (`router.routes()` keeps a reference to its router, routerChain() to its routers). */
 function mountedRouters(server: TestServer): Router[] {
   return server.spis.app.middleware.flatMap((fn) => {
-    const router = (fn as { router?: Router }).router;
-    return router ? [router] : [];
+    const { router, routers } = fn as { router?: Router; routers?: Router[] };
+    return routers ?? (router ? [router] : []);
   });
 }
 

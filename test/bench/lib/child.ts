@@ -21,7 +21,9 @@ export function nodeCommand(args: string[]): [string, string[]] {
 }
 
 function start(script: string, options: ChildOptions): ChildProcess {
-  const [command, args] = nodeCommand([...(options.nodeArgs ?? []), '--import', 'tsx', path.join(childrenDir, script)]);
+  // TypeScript children load through tsx; the .mjs ones (the server over dist/) run as node would run spis.
+  const loader = script.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const [command, args] = nodeCommand([...(options.nodeArgs ?? []), ...loader, path.join(childrenDir, script)]);
   return spawn(command, args, {
     env: { ...process.env, ...options.env },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -62,12 +64,24 @@ export async function runChild<T>(script: string, options: ChildOptions = {}): P
   return result;
 }
 
+export interface ChildMemory {
+  rss: number;
+  heapTotal: number;
+  heapUsed: number;
+  external: number;
+  arrayBuffers: number;
+  /** heapUsed right after a full collection, when the child runs with --expose-gc. */
+  liveHeap?: number;
+}
+
 export interface RunningChild<T> {
   info: T;
   /** The child's process id (for /proc readings such as resident memory). */
   pid: number;
   /** CPU time (user + system, ms) the child has used so far; children answer SIGUSR2. */
   cpuMs(): Promise<number>;
+  /** process.memoryUsage() of the child (serve-child.mjs answers SIGWINCH). */
+  memory(): Promise<ChildMemory>;
   stop(): Promise<void>;
 }
 
@@ -111,6 +125,11 @@ export async function startChild<T>(script: string, options: ChildOptions = {}):
       child.kill('SIGUSR2');
       const answer = await next();
       return Number(answer.cpuMs);
+    },
+    async memory() {
+      child.kill('SIGWINCH');
+      const answer = await next();
+      return answer.memory as ChildMemory;
     },
     stop: () =>
       new Promise<void>((resolve) => {
