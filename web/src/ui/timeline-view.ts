@@ -64,9 +64,13 @@ export class TimelineView extends Emitter<TimelineEvents> {
     super();
     root.append(this.stateBox, this.canvas);
     this.canvas.append(this.pending);
+    // The first screen's thumbnails appear as soon as they are decoded (fading them in only
+    // delayed the first complete picture); those scrolled to later fade in over their preview.
+    root.classList.add('first-screen');
     window.addEventListener(
       'scroll',
       () => {
+        if (this.overscan !== OVERSCAN) root.classList.remove('first-screen');
         this.overscan = OVERSCAN;
         this.schedule();
       },
