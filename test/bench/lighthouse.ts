@@ -132,6 +132,25 @@ async function audit(
   }
 }
 
+/** Trace-recording failures Lighthouse itself answers with "Please run Lighthouse again". */
+const RETRYABLE = /\bNO_(NAVSTART|FCP|LCP|TRACING_STARTED)\b/;
+
+/** One audit, run again (twice at most) when a busy machine spoiled the trace recording. */
+async function auditWithRetry(
+  url: string,
+  reportFile: string | undefined,
+  log: (message: string) => void,
+): ReturnType<typeof audit> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await audit(url, reportFile);
+    } catch (error) {
+      if (attempt >= 3 || !RETRYABLE.test(String(error))) throw error;
+      log(`web: ${String(error)}; running it again`);
+    }
+  }
+}
+
 export async function runLighthouseBench(
   opts: LighthouseBenchOptions = {},
 ): Promise<LighthouseBenchResult> {
@@ -153,9 +172,10 @@ export async function runLighthouseBench(
       let version = '';
       let chromium = '';
       for (let i = 0; i < runs; i++) {
-        const one = await audit(
+        const one = await auditWithRetry(
           `${server.url}/`,
           reportsDir && path.join(reportsDir, `run-${i + 1}.json`),
+          log,
         );
         version = one.version;
         chromium = one.chromium;
