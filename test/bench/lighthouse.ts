@@ -2,9 +2,11 @@
  * The web app as a phone sees it: Lighthouse's mobile profile (simulated slow 4G and a 4×
  * slower CPU) against a 20,000-item library, in Debian's Chromium, median of 3 cold loads.
  * Thumbnails of the first screen are rendered before measuring (as pre-generation would).
- * Standalone: `node --import tsx test/bench/lighthouse.ts [--items=20000] [--runs=3]`.
+ * Standalone: `node --import tsx test/bench/lighthouse.ts [--items=20000] [--runs=3] [--reports=DIR]`;
+ * with --reports each run's full Lighthouse JSON is kept (audits such as long-tasks,
+ * mainthread-work-breakdown, largest-contentful-paint-element, network-requests).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +21,8 @@ export interface LighthouseBenchOptions {
   items?: number;
   runs?: number;
   log?: (message: string) => void;
+  /** A folder to keep each run's full Lighthouse report in (`run-1.json`, …). */
+  reportsDir?: string;
 }
 
 interface Run {
@@ -82,7 +86,10 @@ async function warmFirstScreen(server: TestServer, count: number): Promise<void>
   }
 }
 
-async function audit(url: string): Promise<{ run: Run; version: string; chromium: string }> {
+async function audit(
+  url: string,
+  reportFile?: string,
+): Promise<{ run: Run; version: string; chromium: string }> {
   const userDataDir = await mkdtemp(path.join(tmpdir(), 'spis-lighthouse-'));
   const chrome = await chromeLauncher.launch({
     chromePath: CHROMIUM,
@@ -99,6 +106,7 @@ async function audit(url: string): Promise<{ run: Run; version: string; chromium
     });
     if (!result) throw new Error('lighthouse returned nothing');
     const { lhr } = result;
+    if (reportFile) await writeFile(reportFile, JSON.stringify(lhr));
     if (lhr.runtimeError)
       throw new Error(`lighthouse: ${lhr.runtimeError.code} ${lhr.runtimeError.message}`);
     const score = (id: string) => round((lhr.categories[id]?.score ?? NaN) * 100);
@@ -124,11 +132,31 @@ async function audit(url: string): Promise<{ run: Run; version: string; chromium
   }
 }
 
+/** Trace-recording failures Lighthouse itself answers with "Please run Lighthouse again". */
+const RETRYABLE = /\bNO_(NAVSTART|FCP|LCP|TRACING_STARTED)\b/;
+
+/** One audit, run again (twice at most) when a busy machine spoiled the trace recording. */
+async function auditWithRetry(
+  url: string,
+  reportFile: string | undefined,
+  log: (message: string) => void,
+): ReturnType<typeof audit> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await audit(url, reportFile);
+    } catch (error) {
+      if (attempt >= 3 || !RETRYABLE.test(String(error))) throw error;
+      log(`web: ${String(error)}; running it again`);
+    }
+  }
+}
+
 export async function runLighthouseBench(
   opts: LighthouseBenchOptions = {},
 ): Promise<LighthouseBenchResult> {
-  const { items = 20_000, runs = 3, log = () => undefined } = opts;
+  const { items = 20_000, runs = 3, log = () => undefined, reportsDir } = opts;
   await ensureWebBuilt();
+  if (reportsDir) await mkdir(reportsDir, { recursive: true });
   const media = await tempDir('spis-bench-lighthouse-');
   try {
     log(`web: writing ${items} JPEGs`);
@@ -144,7 +172,11 @@ export async function runLighthouseBench(
       let version = '';
       let chromium = '';
       for (let i = 0; i < runs; i++) {
-        const one = await audit(`${server.url}/`);
+        const one = await auditWithRetry(
+          `${server.url}/`,
+          reportsDir && path.join(reportsDir, `run-${i + 1}.json`),
+          log,
+        );
         version = one.version;
         chromium = one.chromium;
         log(
@@ -242,6 +274,7 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
   runLighthouseBench({
     items: arg('items', 20_000),
     runs: arg('runs', 3),
+    reportsDir: process.argv.find((a) => a.startsWith('--reports='))?.slice('--reports='.length),
     log: (m) => process.stderr.write(`${m}\n`),
   }).then(
     (result) => console.log(JSON.stringify({ ...result, before: BEFORE, goals: GOALS }, null, 2)),

@@ -2,12 +2,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import * as thumbhash from 'thumbhash';
 import type { ApiItem } from '../../server/shared/api-types.js';
 import { compareItems, ItemStore } from '../../web/src/lib/item-store.js';
 import { gridMoveFor, moveInGrid, rowOf } from '../../web/src/lib/grid-nav.js';
 import { emptyLayout, layoutFrom, type RowBlock } from '../../web/src/lib/layout.js';
 import { renditionSources } from '../../web/src/lib/rendition.js';
 import { capabilitiesOf, shareTokenIn } from '../../web/src/lib/share-link.js';
+import { thumbHashToRGBA } from '../../web/src/lib/thumbhash-preview.js';
 import { defaultView, matchesView, parseView, viewToSearch, type ViewState } from '../../web/src/lib/view-state.js';
 import { clampPan, fitFrame, zoomAt } from '../../web/src/lib/zoom-pan.js';
 
@@ -169,5 +171,24 @@ void describe('share links', () => {
     assert.deepEqual(capabilitiesOf({ ...base, user: { name: 'm', role: 'member' }, share: null }), { mark: true, live: true });
     assert.deepEqual(capabilitiesOf({ authRequired: false, csrfToken: null, user: null, share: null }), { mark: true, live: true });
     assert.deepEqual(capabilitiesOf(null), { mark: true, live: true }, 'offline: keep what the app had');
+  });
+});
+
+void describe('thumbhash previews', () => {
+  void it('decode pixel for pixel like the thumbhash package at its size, and keep the shape when smaller', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 100 }), fc.integer({ min: 1, max: 100 }), fc.boolean(), fc.integer({ min: 0, max: 1e6 }), (w, h, alpha, seed) => {
+        const pixels = new Uint8Array(w * h * 4).map((_, i) => (i % 4 === 3 && !alpha ? 255 : (i * 2654435761 + seed) % 251));
+        const hash = thumbhash.rgbaToThumbHash(w, h, pixels);
+        const theirs = thumbhash.thumbHashToRGBA(hash);
+        const ours = thumbHashToRGBA(hash);
+        assert.deepEqual([ours.w, ours.h], [theirs.w, theirs.h]);
+        assert.deepEqual(ours.rgba, theirs.rgba);
+        const small = thumbHashToRGBA(hash, 16);
+        const halfOf = (side: number, full: number) => Math.abs(side - full / 2) <= 1;
+        assert.ok(halfOf(small.w, theirs.w) && halfOf(small.h, theirs.h) && small.rgba.length === small.w * small.h * 4, `${small.w}×${small.h} for ${theirs.w}×${theirs.h}`);
+      }),
+      { numRuns: 200 },
+    );
   });
 });

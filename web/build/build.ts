@@ -26,16 +26,19 @@ export async function buildWeb({ quiet = false } = {}): Promise<BuildResult> {
   await rm(path.join(out, 'app'), { recursive: true, force: true });
   await mkdir(path.join(out, 'app'), { recursive: true });
 
+  const entry = path.join(web, 'src/main.ts');
   const result = await esbuild.build({
-    entryPoints: [path.join(web, 'src/main.ts')],
+    entryPoints: [entry],
     bundle: true,
     format: 'esm',
-    splitting: false,
+    // Code only some sessions use (the uploader) is loaded on demand as its own chunk.
+    splitting: true,
     minify: true,
     sourcemap: 'linked',
     target: ['es2021', 'chrome90', 'safari15', 'firefox90'],
     outdir: path.join(out, 'app'),
     entryNames: '[name]-[hash]',
+    chunkNames: 'chunk-[hash]',
     assetNames: '[name]-[hash]',
     metafile: true,
     legalComments: 'none',
@@ -43,12 +46,17 @@ export async function buildWeb({ quiet = false } = {}): Promise<BuildResult> {
   });
   const outputs = Object.keys(result.metafile.outputs).map((file) => path.relative(out, path.resolve(root, file)));
   const js = outputs.filter((file) => file.endsWith('.js'));
+  // Only the entry goes into index.html; the chunks it imports statically are preloaded beside
+  // it (not discovered one round trip later), the ones it imports on demand are left alone.
+  const [entryFile, entryOutput] = Object.entries(result.metafile.outputs).find(([, output]) => output.entryPoint !== undefined && path.resolve(root, output.entryPoint) === entry)!;
+  const entryScript = path.relative(out, path.resolve(root, entryFile));
+  const preloaded = entryOutput.imports.filter((imported) => imported.kind === 'import-statement').map((imported) => path.relative(out, path.resolve(root, imported.path)));
   const css = outputs.filter((file) => file.endsWith('.css'));
 
   const template = await readFile(path.join(web, 'index.html'), 'utf8');
   const html = template
     .replace('<!-- styles -->', css.map((file) => `<link rel="stylesheet" href="/${file}">`).join('\n    '))
-    .replace('<!-- scripts -->', js.map((file) => `<script type="module" src="/${file}"></script>`).join('\n    '));
+    .replace('<!-- scripts -->', [`<script type="module" src="/${entryScript}"></script>`, ...preloaded.map((file) => `<link rel="modulepreload" href="/${file}">`)].join('\n    '));
   await writeFile(path.join(out, 'index.html'), html);
   await writeFile(path.join(out, 'manifest.webmanifest'), JSON.stringify(webManifest(), null, 2));
   await renderIcons(path.join(web, 'assets/icon.svg'), path.join(out, 'icons'));

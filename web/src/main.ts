@@ -19,7 +19,6 @@ import { showShareLinks } from './ui/share-links-page.js';
 import { StatusLine } from './ui/status-line.js';
 import { TimelineView } from './ui/timeline-view.js';
 import { Toasts } from './ui/toasts.js';
-import { UploadPanel } from './ui/upload-panel.js';
 
 function byId(id: string): HTMLElement {
   const el = document.getElementById(id);
@@ -96,11 +95,16 @@ async function main(): Promise<void> {
   const can = capabilitiesOf(session);
   const app = startApp(can);
   registerServiceWorker(app);
-  if (session?.uploads) offerUploads(app, session.share === null);
+  if (session?.uploads) void offerUploads(app, session.share === null);
 }
 
-/** Members, admins and drop-link guests get the upload button, when this server takes uploads. */
-function offerUploads(app: AppController, resumable: boolean): void {
+/**
+ * Members, admins and drop-link guests get the upload button, when this server takes uploads.
+ * The uploader (with its resumable-upload client, the bulk of the code) is a chunk of its
+ * own, fetched only then: the first screen neither downloads nor compiles it.
+ */
+async function offerUploads(app: AppController, resumable: boolean): Promise<void> {
+  const { UploadPanel } = await import('./ui/upload-panel.js');
   const uploads = new UploadPanel(byId('topbar'), document.body, resumable);
   uploads.on('uploaded', ({ item }) => app.applyItem(item));
 }

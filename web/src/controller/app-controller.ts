@@ -66,7 +66,8 @@ export class AppController implements TimelineModel {
     const view = parseView(location.search);
     const item = itemFromSearch(location.search);
     const first = this.loader.store.size === 0;
-    if (!sameView(view, this.view) || first) this.setView(view, false);
+    // On the first load the page is at its top already: scrolling there would only force a layout.
+    if (!sameView(view, this.view) || first) this.setView(view, false, !first);
     if (item) {
       const shown = this.lightboxes.open(item, { fromUrl: true });
       // A deep link: the photo asked for loads first, the grid hidden behind it afterwards.
@@ -74,7 +75,7 @@ export class AppController implements TimelineModel {
     } else this.lightboxes.closed();
   }
 
-  setView(view: ViewState, push: boolean): void {
+  setView(view: ViewState, push: boolean, scrollToTop = true): void {
     if (push) {
       if (sameView(view, this.view)) return;
       history.pushState(null, '', viewToSearch(view) || location.pathname);
@@ -86,7 +87,7 @@ export class AppController implements TimelineModel {
     this.ui.filters.setView(view);
     this.timeline.setItems([], 0, 0);
     this.timeline.showState(loadingState());
-    window.scrollTo({ top: 0 });
+    if (scrollToTop) window.scrollTo({ top: 0 });
     this.refreshCounts(0);
     void this.loadMore();
   }

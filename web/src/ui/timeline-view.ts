@@ -18,12 +18,18 @@ interface TimelineEvents extends Record<string, unknown> {
 const OVERSCAN = 1.0; // viewport heights rendered above and below, so flings rarely show gaps
 /** Until the first scroll only the first screen (and a little below) is built: it loads first. */
 const FIRST_OVERSCAN = 0.25;
+/**
+ * Until the first scroll, a frame builds rows for at most this long and leaves the rest to
+ * the next frames (top row first): a phone then never spends one long task on the first
+ * screen, so a tap is answered at once and the first thumbnails are requested sooner.
+ */
+const FIRST_BUILD_BUDGET_MS = 4;
 
 /** What the grid built and dropped, for tests and benchmarks that check it does no needless work. */
 export interface TileStats {
   built: number;
   destroyed: number;
-  /** Tiles built by the first render that showed items, and how many of them were on screen. */
+  /** Tiles built for the first screen (over its first frames), and how many of them were on screen. */
   first: { built: number; visible: number } | null;
 }
 
@@ -58,9 +64,13 @@ export class TimelineView extends Emitter<TimelineEvents> {
     super();
     root.append(this.stateBox, this.canvas);
     this.canvas.append(this.pending);
+    // The first screen's thumbnails appear as soon as they are decoded (fading them in only
+    // delayed the first complete picture); those scrolled to later fade in over their preview.
+    root.classList.add('first-screen');
     window.addEventListener(
       'scroll',
       () => {
+        if (this.overscan !== OVERSCAN) root.classList.remove('first-screen');
         this.overscan = OVERSCAN;
         this.schedule();
       },
@@ -211,10 +221,10 @@ export class TimelineView extends Emitter<TimelineEvents> {
         wanted.set(this.keyOf(block), block);
       }
       this.keepFocusedRow(wanted);
-      const built = this.stats.built;
-      this.sync(wanted);
+      const complete = this.sync(wanted, this.overscan === FIRST_OVERSCAN ? FIRST_BUILD_BUDGET_MS : Infinity);
       this.ensureTabStop(viewTop + inset);
-      if (!this.stats.first && this.tiles.size > 0) this.stats.first = { built: this.stats.built - built, visible: this.countVisible(viewTop + inset, viewTop + viewHeight) };
+      if (!complete) this.schedule();
+      else if (!this.stats.first && this.tiles.size > 0) this.stats.first = { built: this.stats.built, visible: this.countVisible(viewTop + inset, viewTop + viewHeight) };
     }
     this.trackMonth(viewTop + inset);
     if (viewTop + viewHeight * 2.5 >= this.layout.height) this.emit('need-more', undefined);
@@ -316,9 +326,12 @@ export class TimelineView extends Emitter<TimelineEvents> {
   /**
    * Adds missing blocks, moves kept ones, drops the rest; DOM order follows visual order for
    * Tab. A tile whose row changed (a re-justified last row, a new width) moves to its new row
-   * with its loaded image instead of being rebuilt, so nothing on screen blinks.
+   * with its loaded image instead of being rebuilt, so nothing on screen blinks. New blocks
+   * are built until `budgetMs` has passed (at least one); false when some were left for later.
    */
-  private sync(wanted: Map<string, Block>): void {
+  private sync(wanted: Map<string, Block>, budgetMs: number): boolean {
+    const started = performance.now();
+    let complete = true;
     const focused = document.activeElement as HTMLElement | null;
     const spare = new Map<string, HTMLElement>();
     for (const [key, el] of this.mounted) {
@@ -331,6 +344,10 @@ export class TimelineView extends Emitter<TimelineEvents> {
     for (const [key, block] of wanted) {
       let el = this.mounted.get(key);
       if (!el) {
+        if (performance.now() - started > budgetMs) {
+          complete = false;
+          continue;
+        }
         el = this.createBlock(block, spare);
         this.mounted.set(key, el);
       }
@@ -346,6 +363,7 @@ export class TimelineView extends Emitter<TimelineEvents> {
     }
     // Moving a focused element out of the document blurs it: give focus back.
     if (focused?.isConnected && focused !== document.activeElement && this.canvas.contains(focused)) focused.focus({ preventScroll: true });
+    return complete;
   }
 
   private createBlock(block: Block, spare: Map<string, HTMLElement>): HTMLElement {
