@@ -4,7 +4,7 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import { imageSize } from 'image-size';
-import { FileProber } from '../../server/media/file-probe.js';
+import { FileProber, type ProbeResult } from '../../server/media/file-probe.js';
 import { jpegFrameSize } from '../../server/media/jpeg-size.js';
 
 const real = path.join(import.meta.dirname, '..', 'fixtures', 'real');
@@ -48,7 +48,7 @@ void describe('file probe with reused read buffers', () => {
   void it('gives every file the same facts read concurrently as read one at a time', async () => {
     const files = await realFiles();
     const one = new FileProber();
-    const alone = [];
+    const alone: ProbeResult[] = [];
     for (const abs of files) alone.push(await one.probe(abs, (await stat(abs)).size));
     const many = new FileProber();
     const together = await Promise.all(
