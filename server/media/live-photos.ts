@@ -20,10 +20,8 @@ export function pairKey(rel: string): string {
   return dot > slash ? rel.slice(0, dot) : rel;
 }
 
-/** Every path a member of the group `key` can have. */
-function memberPaths(key: string): string[] {
-  return partnerExtensions.flatMap((ext) => [`${key}.${ext}`, `${key}.${ext.toUpperCase()}`]);
-}
+/** The endings a member of a group can have, built once: each change of a photo looks them all up. */
+const memberSuffixes = partnerExtensions.flatMap((ext) => [`.${ext}`, `.${ext.toUpperCase()}`]);
 
 /** The clip as the still's item shows it: its playback URL, so a clip the browser cannot decode (HEVC) is served as a rendition. */
 function livePhotoOf(clip: MediaRecord): LivePhoto {
@@ -132,7 +130,12 @@ export class LivePhotos {
   }
 
   private sync(key: string): PairChange {
-    return this.apply(memberPaths(key).flatMap((rel) => this.index.getByPath(rel) ?? []));
+    const members: MediaRecord[] = [];
+    for (const suffix of memberSuffixes) {
+      const member = this.index.getByPath(key + suffix);
+      if (member) members.push(member);
+    }
+    return this.apply(members);
   }
 
   /** Pairs the files of one group (all that share a key) as the rule says; returns what changed. */

@@ -1,12 +1,12 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { StampedDate } from './date-sources.js';
 import type { FileFacts } from './file-probe.js';
 import type { MediaRecord } from './record.js';
 import { resolveTakenAt } from './taken-at.js';
 import { wallClockAt } from './wall-clock.js';
 
-const shortHash = (text: string, length: number) =>
-  createHash('sha256').update(text).digest('base64url').slice(0, length);
+// One-shot hash(): a Hash object per call (createHash) cost several times more, twice per file.
+const shortHash = (text: string, length: number) => hash('sha256', text, 'base64url').slice(0, length);
 
 /** Stable for a relative path, URL-safe, reveals nothing about the server's disk. */
 export const idForPath = (relPath: string) => shortHash(`path:${relPath}`, 16);

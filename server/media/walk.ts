@@ -29,10 +29,20 @@ export function isInside(root: string, candidate: string): boolean {
   return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
 }
 
+/** Folders listed at once: a walk is one chain of round trips per folder, which on a busy machine took longer than reading the files. */
+const DIRS_IN_FLIGHT = 8;
+
+interface PendingDir {
+  abs: string;
+  rel: string;
+  /** Known without asking the disk for a plain folder inside a real one; only links need `realpath`. */
+  real?: string;
+}
+
 /**
- * Walks the media folder in batches (one directory's files per batch), skipping hidden
- * entries, following symlinks only when their target stays inside the root, and never
- * entering a directory twice, so link loops end.
+ * Walks the media folder in batches (one directory's files per batch, several folders
+ * listed at once), skipping hidden entries, following symlinks only when their target stays
+ * inside the root, and never entering a directory twice, so link loops end.
  */
 export async function* walkMedia(
   root: string,
@@ -44,19 +54,24 @@ export async function* walkMedia(
   const skip = options.onSkip ?? (() => undefined);
   const start = startRel ? path.join(realRoot, startRel) : realRoot;
   const visited = new Set<string>();
-  const stack: Array<{ abs: string; rel: string }> = [{ abs: start, rel: startRel }];
+  const queue: PendingDir[] = [{ abs: start, rel: startRel, ...(startRel ? {} : { real: realRoot }) }];
+  // Linked folders wait until every plain one is listed: a folder reachable both ways is then
+  // always listed at its own place, and the link is what counts as already visited.
+  const links: PendingDir[] = [];
 
-  while (stack.length > 0) {
-    const dir = stack.pop()!;
-    let real: string;
-    try {
-      real = await realpath(dir.abs);
-    } catch {
-      continue;
+  const list = async (dir: PendingDir): Promise<FoundFile[]> => {
+    let real = dir.real;
+    if (real === undefined) {
+      try {
+        real = await realpath(dir.abs);
+      } catch {
+        return [];
+      }
     }
+    // Checked and marked with no await in between: two folders listed at once cannot both enter one target.
     if (visited.has(real) || exclude.has(real) || !isInside(realRoot, real)) {
       if (visited.has(real)) skip(dir.rel, 'folder already visited (symlink loop)');
-      continue;
+      return [];
     }
     visited.add(real);
 
@@ -65,7 +80,7 @@ export async function* walkMedia(
       entries = await readdir(dir.abs, { withFileTypes: true });
     } catch (error) {
       skip(dir.rel || '.', `folder cannot be read (${(error as NodeJS.ErrnoException).code})`);
-      continue;
+      return [];
     }
 
     const files: FoundFile[] = [];
@@ -73,13 +88,14 @@ export async function* walkMedia(
     const sidecars = new Map<string, string>();
     const relPrefix = dir.rel ? `${dir.rel}/` : '';
     const absPrefix = dir.abs.endsWith(path.sep) ? dir.abs : dir.abs + path.sep;
+    const realPrefix = real.endsWith(path.sep) ? real : real + path.sep;
     for (const entry of entries) {
       if (isHidden(entry.name)) continue;
       const rel = relPrefix + entry.name;
       const abs = absPrefix + entry.name;
-      if (entry.isDirectory()) stack.push({ abs, rel });
+      if (entry.isDirectory()) queue.push({ abs, rel, real: realPrefix + entry.name });
       else if (entry.isSymbolicLink())
-        await followLink({ rel, abs, name: entry.name }, realRoot, stack, files, skip);
+        await followLink({ rel, abs, name: entry.name }, realRoot, links, files, skip);
       else if (entry.isFile() && hasMediaExtension(entry.name)) regular.push({ rel, abs });
       else if (entry.isFile() && isSidecarName(entry.name)) sidecars.set(entry.name.toLowerCase(), entry.name);
     }
@@ -91,6 +107,20 @@ export async function* walkMedia(
       files.push({ rel, abs, size: info.size, mtimeMs: Math.trunc(info.mtimeMs) });
     }
     if (sidecars.size > 0) await attachSidecars(files, sidecars, absPrefix);
+    return files;
+  };
+
+  const inFlight = new Map<number, Promise<{ id: number; files: FoundFile[] }>>();
+  let nextId = 0;
+  while (queue.length > 0 || links.length > 0 || inFlight.size > 0) {
+    if (queue.length === 0 && inFlight.size === 0) queue.push(links.shift()!);
+    while (queue.length > 0 && inFlight.size < DIRS_IN_FLIGHT) {
+      const id = nextId++;
+      const listing = list(queue.pop()!).catch(() => []);
+      inFlight.set(id, listing.then((files) => ({ id, files })));
+    }
+    const { id, files } = await Promise.race(inFlight.values());
+    inFlight.delete(id);
     if (files.length > 0) yield files;
   }
 }
@@ -111,7 +141,7 @@ async function attachSidecars(files: FoundFile[], sidecars: ReadonlyMap<string, 
 async function followLink(
   link: { rel: string; abs: string; name: string },
   realRoot: string,
-  stack: Array<{ abs: string; rel: string }>,
+  links: PendingDir[],
   files: FoundFile[],
   skip: (rel: string, reason: string) => void,
 ): Promise<void> {
@@ -121,7 +151,7 @@ async function followLink(
     return;
   }
   const info = await stat(link.abs).catch(() => null);
-  if (info?.isDirectory()) stack.push({ abs: link.abs, rel: link.rel });
+  if (info?.isDirectory()) links.push({ abs: link.abs, rel: link.rel });
   else if (info?.isFile() && hasMediaExtension(link.name)) {
     files.push({
       rel: link.rel,

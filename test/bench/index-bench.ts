@@ -30,7 +30,8 @@ async function coldIndex(ctx: BenchContext) {
   const media = ctx.corpus.media;
   await runChild<BareRun>('index-child.ts', { env: { BENCH_MODE: 'bare', BENCH_MEDIA: media } }); // warm the page cache
   let count = { library: 0, bare: 0, skipped: 0 };
-  const runs = await repeat(Math.max(3, ctx.repeats), async () => {
+  // Five interleaved rounds at least: on a shared machine a single slow round moves a median of three.
+  const runs = await repeat(Math.max(5, ctx.repeats), async () => {
     const bare = await runChild<BareRun>('index-child.ts', { env: { BENCH_MODE: 'bare', BENCH_MEDIA: media } });
     const data = await ctx.tempDir('cold-data-');
     const lib = await runChild<LibraryRun>('index-child.ts', { env: { BENCH_MEDIA: media, BENCH_DATA: data } });
