@@ -16,6 +16,8 @@ import { emptyState, errorState, loadingState } from './states.js';
 
 /** The longest the grid waits for a deep-linked photo before it loads its own thumbnails. */
 const DEEP_LINK_HOLD_MS = 4000;
+const DEEP_LINK_MAX_HOLD_MS = 15_000;
+const delay = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export interface Ui {
   timeline: TimelineView;
@@ -69,9 +71,16 @@ export class AppController implements TimelineModel {
     // On the first load the page is at its top already: scrolling there would only force a layout.
     if (!sameView(view, this.view) || first) this.setView(view, false, !first);
     if (item) {
-      const shown = this.lightboxes.open(item, { fromUrl: true });
-      // A deep link: the photo asked for loads first, the grid hidden behind it afterwards.
-      if (first) this.timeline.holdUntil(Promise.race([shown, new Promise((resolve) => setTimeout(resolve, DEEP_LINK_HOLD_MS))]));
+      // A deep link: the photo asked for loads first, the grid hidden behind it afterwards. The
+      // grid waits at most DEEP_LINK_HOLD_MS once the picture was asked for (a slow server may
+      // take a while to describe the item first), and never more than DEEP_LINK_MAX_HOLD_MS.
+      let requested = (): void => {};
+      const asked = new Promise<void>((resolve) => (requested = resolve));
+      const shown = this.lightboxes.open(item, { fromUrl: true, onRequested: () => requested() });
+      if (first) {
+        const afterAsking = asked.then(() => delay(DEEP_LINK_HOLD_MS));
+        this.timeline.holdUntil(Promise.race([shown, afterAsking, delay(DEEP_LINK_MAX_HOLD_MS)]));
+      }
     } else this.lightboxes.closed();
   }
 

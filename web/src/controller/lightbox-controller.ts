@@ -31,9 +31,10 @@ export class LightboxController {
 
   /**
    * Opens an item of the list, or (from a shared URL) one not loaded yet. Resolves once its
-   * picture has loaded (or failed), so a deep link can show it before the grid behind.
+   * picture has loaded (or failed), so a deep link can show it before the grid behind;
+   * `onRequested` runs once the picture has been asked for.
    */
-  open(id: string, { fromUrl = false } = {}): Promise<void> {
+  open(id: string, { fromUrl = false, onRequested = () => {} } = {}): Promise<void> {
     const item = this.model.loader.store.get(id);
     if (!fromUrl && itemFromSearch(location.search) !== id) {
       history.pushState({ lightbox: true }, '', viewToSearch(this.model.view, id));
@@ -41,11 +42,13 @@ export class LightboxController {
     }
     if (item) {
       this.show(item);
+      onRequested();
       return this.lightbox.settled;
     }
     return api.item(id).then(
       ({ body }) => {
         this.lightbox.show(body, { prev: false, next: false });
+        onRequested();
         return this.lightbox.settled;
       },
       () => this.close(),
