@@ -408,7 +408,7 @@ export class Library extends EventEmitter<LibraryEvents> {
     const write = await this.marks.set(record.fingerprint, record.path, change);
     const item = presentItem(record, write.marks, this.playbackOf(record), this.livePhotoOf(record));
     // A Live Photo's clip is not listed, so clients have nothing to update.
-    if (write.changed && !this.index.isHidden(record.id)) {
+    if (write.changed && !write.announced && !this.index.isHidden(record.id)) {
       this.options.bus.emit('media.updated', { item, ...(write.eventKey ? { eventKey: write.eventKey } : {}) });
     }
     return item;

@@ -16,6 +16,8 @@ export interface MarkWrite {
   changed: boolean;
   /** The same on every replica for one change (shared store only): `marks:<fingerprint>:<seq>`. */
   eventKey?: string;
+  /** Already announced as a remote change: the store's own channel message came back first. */
+  announced?: boolean;
 }
 
 /** A change another replica made, learnt through the shared store. */

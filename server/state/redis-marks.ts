@@ -143,11 +143,14 @@ export class RedisMarks implements MarkStore {
     const marks = { favorite: favorite === 1, archived: archived === 1 };
     // Nothing changed: the copy may still lack a change another replica just made, whose
     // announcement (to be shown to this replica's clients) is on its way; leave it to that.
-    if (changed === 1) this.apply(fingerprint, seq, marks, relPath);
+    // The script's own channel message may be read before this reply: then it was applied and
+    // announced from there already, and announcing it again would tell clients twice.
+    const announced = changed === 1 && !this.apply(fingerprint, seq, marks, relPath);
     return {
       marks,
       changed: changed === 1,
       ...(changed === 1 ? { eventKey: eventKey(fingerprint, seq) } : {}),
+      ...(announced ? { announced } : {}),
     };
   }
 

@@ -15,6 +15,8 @@ export interface ReplicaOptions {
   args?: string[];
   /** How long one replica may take to listen (several starting at once on a busy machine are slow). */
   startTimeoutMs?: number;
+  /** Runs once Redis is up, before any replica starts: e.g. users added with the CLI, files placed. */
+  prepare?: (redis: RedisServer, media: string) => Promise<void>;
 }
 
 export interface ReplicaSet {
@@ -51,6 +53,7 @@ export async function startReplicas({
   config = {},
   args = [],
   startTimeoutMs = 150_000,
+  prepare,
 }: ReplicaOptions = {}): Promise<ReplicaSet> {
   const root = await mkdtemp(path.join(os.tmpdir(), 'spis-replicas-'));
   const media = path.join(root, 'media');
@@ -105,6 +108,7 @@ export async function startReplicas({
     },
   };
   try {
+    await prepare?.(redis, media);
     // allSettled: a replica that failed to start must not leave the others running unseen.
     const launched = await Promise.allSettled(processes.map((_, index) => launch(index)));
     const failed = launched.find(
