@@ -3,10 +3,11 @@ import type { WebhookConfig } from '../config/schema.js';
 import type { BusEvents, EventBus } from '../events/bus.js';
 import type { Logger } from '../ops/logger.js';
 import { systemClock, type Clock } from './clock.js';
-import { deliveryHeaders, newDelivery, wantsEvent, WEBHOOK_EVENTS, type Delivery, type WebhookEvent } from './delivery.js';
+import { newDelivery, wantsEvent, WEBHOOK_EVENTS, type Delivery, type WebhookEvent } from './delivery.js';
 import { OutboxStore, originOf, type DeadLetter } from './outbox-store.js';
-import { classifyStatus, nextAttemptAt, type AttemptOutcome, type RetryPolicy } from './retry-policy.js';
+import { nextAttemptAt, type AttemptOutcome, type RetryPolicy } from './retry-policy.js';
 import { httpSender, type Sender } from './sender.js';
+import { attemptDelivery } from './attempt.js';
 import { SerialWriter } from '../util/atomic-write.js';
 import { BatchLedger } from './batch-ledger.js';
 import { webhookData } from './event-key.js';
@@ -210,21 +211,9 @@ export class WebhookDispatcher {
     }
   }
 
-  private async tryOnce(delivery: Delivery, signal: AbortSignal): Promise<AttemptOutcome> {
-    const hook = this.options.hooks.find((h) => h.url === delivery.url && wantsEvent(h, delivery.event));
-    if (!hook) return { kind: 'failed', reason: 'webhook is no longer configured' };
-    try {
-      const { status } = await this.send({
-        url: delivery.url,
-        headers: deliveryHeaders(delivery, hook.secret, this.clock.now()),
-        body: delivery.body,
-        timeoutMs: this.options.settings.timeoutMs,
-        signal,
-      });
-      return classifyStatus(status);
-    } catch (error) {
-      return { kind: 'retry', reason: (error as Error).message || 'request failed' };
-    }
+  private tryOnce(delivery: Delivery, signal: AbortSignal): Promise<AttemptOutcome> {
+    const { hooks, settings } = this.options;
+    return attemptDelivery(delivery, { hooks, send: this.send, now: this.clock.now(), timeoutMs: settings.timeoutMs }, signal);
   }
 
   private async settle(delivery: Delivery, outcome: AttemptOutcome): Promise<void> {

@@ -7,7 +7,6 @@ import type { Logger } from '../ops/logger.js';
 import type { RedisConnection } from '../state/redis-connection.js';
 import { systemClock, type Clock } from './clock.js';
 import {
-  deliveryHeaders,
   newDelivery,
   wantsEvent,
   WEBHOOK_EVENTS,
@@ -18,8 +17,9 @@ import type { DeliverySettings, WebhookStatus } from './dispatcher.js';
 import { deliveryIdOf, eventKeyOf, webhookData } from './event-key.js';
 import { originOf, type DeadLetter } from './outbox-store.js';
 import { RedisOutbox, type OutboxEntry, type RedisOutboxOptions } from './redis-outbox.js';
-import { classifyStatus, nextAttemptAt, type AttemptOutcome } from './retry-policy.js';
+import { nextAttemptAt, type AttemptOutcome } from './retry-policy.js';
 import { httpSender, type Sender } from './sender.js';
+import { attemptDelivery } from './attempt.js';
 
 export interface RedisDispatcherOptions {
   bus: EventBus;
@@ -272,23 +272,9 @@ export class RedisWebhookDispatcher {
     }
   }
 
-  private async tryOnce(delivery: Delivery, signal: AbortSignal): Promise<AttemptOutcome> {
-    const hook = this.options.hooks.find(
-      (h) => h.url === delivery.url && wantsEvent(h, delivery.event),
-    );
-    if (!hook) return { kind: 'failed', reason: 'webhook is no longer configured' };
-    try {
-      const { status } = await this.send({
-        url: delivery.url,
-        headers: deliveryHeaders(delivery, hook.secret, this.clock.now()),
-        body: delivery.body,
-        timeoutMs: this.options.settings.timeoutMs,
-        signal,
-      });
-      return classifyStatus(status);
-    } catch (error) {
-      return { kind: 'retry', reason: (error as Error).message || 'request failed' };
-    }
+  private tryOnce(delivery: Delivery, signal: AbortSignal): Promise<AttemptOutcome> {
+    const { hooks, settings } = this.options;
+    return attemptDelivery(delivery, { hooks, send: this.send, now: this.clock.now(), timeoutMs: settings.timeoutMs }, signal);
   }
 
   private async settle(entry: string, delivery: Delivery, outcome: AttemptOutcome): Promise<void> {
