@@ -1,30 +1,10 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import path from 'node:path';
+import { runCli as spis } from '../helpers/cli.js';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { writeJpeg } from '../helpers/media.js';
 import { api, startTestServer, tempDir, waitFor, type TestServer } from '../helpers/spis.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-
-/** Runs `spis ARGS` with `input` piped to standard input (so it is not a terminal). */
-function spis(args: string[], input = ''): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli/main.ts', ...args], {
-      cwd: root,
-      stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...process.env, SPIS_CONFIG: undefined },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
 
 void describe('spis user / token / sign-url / generate-secret', () => {
   let data: { dir: string; remove: () => Promise<void> };

@@ -1,9 +1,8 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import http from 'node:http';
 import path from 'node:path';
+import { runCli } from '../helpers/cli.js';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type {
   ApiItem,
   MediaPage,
@@ -16,37 +15,21 @@ import { startReplicas, type ReplicaSet } from '../helpers/replicas.js';
 import { waitFor } from '../helpers/spis.js';
 import { connectEvents, type EventClient } from '../helpers/ws-client.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ITEMS = 30;
 const CLIENTS = 10;
 const TOGGLES = 1000;
 const ADMIN = 'ann';
 const PASSWORD = 'anns-password-123';
+/** Runs `spis ARGS` with `input` on standard input; fails on a non-zero exit. */
+async function spisCli(args: string[], input = ''): Promise<string> {
+  const { code, stdout, stderr } = await runCli(args, input);
+  if (code !== 0) throw new Error(`spis ${args[0]} exited with ${code}: ${stderr}`);
+  return stdout;
+}
+
 // The built-in login limits (no setting changes them): 10 tries per address, 20 per user name.
 const PER_ADDRESS = { capacity: 10, refillMs: 6000 };
 const PER_USER = { capacity: 20, refillMs: 30_000 };
-
-/** Runs `spis ARGS` with `input` on standard input; fails on a non-zero exit. */
-function spisCli(args: string[], input = ''): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli/main.ts', ...args], {
-      cwd: root,
-      stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...process.env, SPIS_CONFIG: undefined, SPIS_STATE_STORE: undefined },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('exit', (code) =>
-      code === 0
-        ? resolve(stdout)
-        : reject(new Error(`spis ${args[0]} exited with ${code}: ${stderr}`)),
-    );
-    child.stdin.end(input);
-  });
-}
 
 /** A failed or good login from `localAddress` (any 127.0.0.0/8 address: each is its own client address). */
 function loginFrom(

@@ -1,37 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import { runCli as spis } from '../helpers/cli.js';
 import { after, before, describe, it } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import type { ApiItem, MediaPage, SessionInfo } from '../../server/shared/api-types.js';
 import { addUser, as, login } from '../helpers/auth.js';
 import { writeJpeg } from '../helpers/media.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { api, startTestServer, tempDir, waitFor, type TestServer } from '../helpers/spis.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-
-/** Runs `spis ARGS` with `input` piped to standard input. */
-function spis(
-  args: string[],
-  input = '',
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'server/cli/main.ts', ...args], {
-      cwd: root,
-      stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...process.env, SPIS_CONFIG: undefined, SPIS_STATE_STORE: undefined },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('exit', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-    child.stdin.end(input);
-  });
-}
 
 const AUTH_FILES = ['users.json', 'tokens.json', 'sessions.json', 'shares.json', 'signing-secret'];
 
