@@ -1,5 +1,12 @@
 import type { WebhookConfig } from '../config/schema.js';
-import { deliveryHeaders, wantsEvent, type Delivery } from './delivery.js';
+import type { BusEvents, EventBus } from '../events/bus.js';
+import {
+  deliveryHeaders,
+  wantsEvent,
+  WEBHOOK_EVENTS,
+  type Delivery,
+  type WebhookEvent,
+} from './delivery.js';
 import { classifyStatus, type AttemptOutcome } from './retry-policy.js';
 import type { Sender } from './sender.js';
 
@@ -33,4 +40,17 @@ export async function attemptDelivery(
   } catch (error) {
     return { kind: 'retry', reason: (error as Error).message || 'request failed' };
   }
+}
+
+/** Hands every webhook event on the bus to `enqueue`; returns what stops it. */
+export function followWebhookEvents(
+  bus: EventBus,
+  enqueue: (event: WebhookEvent, data: unknown) => void,
+): () => void {
+  const offs = WEBHOOK_EVENTS.map((event) => {
+    const listener = (payload: BusEvents[typeof event][0]) => enqueue(event, payload);
+    bus.on(event, listener);
+    return () => bus.off(event, listener);
+  });
+  return () => offs.forEach((off) => off());
 }

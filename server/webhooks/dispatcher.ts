@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { WebhookConfig } from '../config/schema.js';
-import type { BusEvents, EventBus } from '../events/bus.js';
+import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../ops/logger.js';
 import { systemClock, type Clock } from './clock.js';
-import { newDelivery, wantsEvent, WEBHOOK_EVENTS, type Delivery, type WebhookEvent } from './delivery.js';
+import { newDelivery, wantsEvent, type Delivery, type WebhookEvent } from './delivery.js';
 import { OutboxStore, originOf, type DeadLetter } from './outbox-store.js';
 import { nextAttemptAt, type AttemptOutcome, type RetryPolicy } from './retry-policy.js';
 import { httpSender, type Sender } from './sender.js';
-import { attemptDelivery } from './attempt.js';
+import { attemptDelivery, followWebhookEvents } from './attempt.js';
 import { SerialWriter } from '../util/atomic-write.js';
 import { BatchLedger } from './batch-ledger.js';
 import { webhookData } from './event-key.js';
@@ -114,11 +114,7 @@ export class WebhookDispatcher {
   }
 
   private subscribe(): void {
-    for (const event of WEBHOOK_EVENTS) {
-      const listener = (payload: BusEvents[typeof event][0]) => this.enqueue(event, payload);
-      this.options.bus.on(event, listener);
-      this.unsubscribe.push(() => this.options.bus.off(event, listener));
-    }
+    this.unsubscribe.push(followWebhookEvents(this.options.bus, (event, data) => this.enqueue(event, data)));
   }
 
   /** Creates one delivery per interested webhook; synchronous for the emitter. */

@@ -2,14 +2,13 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import os from 'node:os';
 import type { Redis } from 'ioredis';
 import type { WebhookConfig } from '../config/schema.js';
-import type { BusEvents, EventBus } from '../events/bus.js';
+import type { EventBus } from '../events/bus.js';
 import type { Logger } from '../ops/logger.js';
 import type { RedisConnection } from '../state/redis-connection.js';
 import { systemClock, type Clock } from './clock.js';
 import {
   newDelivery,
   wantsEvent,
-  WEBHOOK_EVENTS,
   type Delivery,
   type WebhookEvent,
 } from './delivery.js';
@@ -19,7 +18,7 @@ import { originOf, type DeadLetter } from './outbox-store.js';
 import { RedisOutbox, type OutboxEntry, type RedisOutboxOptions } from './redis-outbox.js';
 import { nextAttemptAt, type AttemptOutcome } from './retry-policy.js';
 import { httpSender, type Sender } from './sender.js';
-import { attemptDelivery } from './attempt.js';
+import { attemptDelivery, followWebhookEvents } from './attempt.js';
 
 export interface RedisDispatcherOptions {
   bus: EventBus;
@@ -116,11 +115,7 @@ export class RedisWebhookDispatcher {
   }
 
   private subscribe(): void {
-    for (const event of WEBHOOK_EVENTS) {
-      const listener = (payload: BusEvents[typeof event][0]) => this.enqueue(event, payload);
-      this.options.bus.on(event, listener);
-      this.unsubscribe.push(() => this.options.bus.off(event, listener));
-    }
+    this.unsubscribe.push(followWebhookEvents(this.options.bus, (event, data) => this.enqueue(event, data)));
   }
 
   /** One delivery per interested webhook, enqueued unless another replica enqueued the event first. */
