@@ -4,7 +4,8 @@
  * Thumbnails of the first screen are rendered before measuring (as pre-generation would).
  * Standalone: `node --import tsx test/bench/lighthouse.ts [--items=20000] [--runs=3] [--reports=DIR]`;
  * with --reports each run's full Lighthouse JSON is kept (audits such as long-tasks,
- * mainthread-work-breakdown, largest-contentful-paint-element, network-requests).
+ * mainthread-work-breakdown, largest-contentful-paint-element, network-requests), and its
+ * trace beside it (`run-1.trace.json`, opens in Chromium's performance panel).
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -106,7 +107,12 @@ async function audit(
     });
     if (!result) throw new Error('lighthouse returned nothing');
     const { lhr } = result;
-    if (reportFile) await writeFile(reportFile, JSON.stringify(lhr));
+    if (reportFile) {
+      await writeFile(reportFile, JSON.stringify(lhr));
+      // The trace too: main-thread tasks by thread time, and what else ran, explain the scores.
+      const trace = (result.artifacts as { Trace?: unknown }).Trace;
+      if (trace) await writeFile(reportFile.replace(/\.json$/, '.trace.json'), JSON.stringify(trace));
+    }
     if (lhr.runtimeError)
       throw new Error(`lighthouse: ${lhr.runtimeError.code} ${lhr.runtimeError.message}`);
     const score = (id: string) => round((lhr.categories[id]?.score ?? NaN) * 100);
