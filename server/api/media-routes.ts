@@ -1,17 +1,14 @@
 import type Router from '@koa/router';
 import { createRouter } from './router.js';
 import type { Context } from 'koa';
-import { encodeCursor } from '../media/cursor.js';
 import { readExifDetail } from '../media/exif-detail.js';
 import type { Library } from '../media/library.js';
 import type { MediaFilter } from '../media/media-index.js';
 import type { MediaRecord } from '../media/record.js';
-import type { ApiItemDetail, MediaPage } from '../shared/api-types.js';
+import type { ApiItemDetail } from '../shared/api-types.js';
 import { notFound } from './errors.js';
-import { ItemJsonCache } from './item-json.js';
-import { PageBodyCache } from './page-body-cache.js';
-import { parseFilter, parseMediaQuery, timelineKeys, type MediaQuery, type RawQuery } from './media-query.js';
-import { LRUCache } from 'lru-cache';
+import { MediaListing } from './media-listing.js';
+import { parseFilter, timelineKeys, type RawQuery } from './media-query.js';
 
 const ID_PATTERN = /^[A-Za-z0-9_-]{16}$/;
 /** What `ctx.type = 'application/json'` sets, without the lookup per request. */
@@ -25,35 +22,13 @@ export function requireRecord(library: Library, id: string | undefined): MediaRe
 }
 
 /** Listing, detail, timeline, folders and marks: everything read from the index. */
-export function mediaRoutes(library: Library): Router {
+export function mediaRoutes(library: Library, listing = new MediaListing(library)): Router {
   const router = createRouter({ prefix: '/api' });
-  const items = new ItemJsonCache(library.marksOf, undefined, (record) => library.playbackOf(record), library.livePhotoOf);
-  const pages = new PageBodyCache();
-
-  // Everyone scrolling sends the same few query strings and reaches the same page ends:
-  // each is parsed, or turned into a cursor, once (both depend on the text alone).
-  const queries = new LRUCache<string, MediaQuery>({ max: 512 });
-  const tails = new LRUCache<string, string>({ max: 2048 });
   router.get('/media', (ctx) => {
-    const querystring = ctx.querystring;
-    let query = queries.get(querystring);
-    if (!query) {
-      query = frozen(parseMediaQuery(ctx.query as RawQuery));
-      queries.set(querystring, query);
-    }
-    const page = library.index.page(scoped(ctx, query.filter), library.marksOf, query.order, query.limit, query.cursor);
-    const next = page.next;
-    const tailKey = next ? `${query.order} ${next.t} ${next.id}` : '';
-    let tail = tails.get(tailKey);
-    if (tail === undefined) {
-      const nextCursor: MediaPage['nextCursor'] = next ? encodeCursor({ ...next, order: query.order }) : null;
-      tail = `,"nextCursor":${JSON.stringify(nextCursor)}}`;
-      tails.set(tailKey, tail);
-    }
+    const body = listing.body(ctx.querystring, () => ctx.query as RawQuery, (ctx.state as { scope?: MediaFilter['scope'] }).scope);
     noStore(ctx);
     ctx.set('Content-Type', JSON_TYPE);
-    // A MediaPage, assembled from cached item JSON (see ItemJsonCache and PageBodyCache).
-    ctx.body = pages.body(querystring, page.records.map((record) => items.json(record)), tail);
+    ctx.body = body;
   });
 
   router.get('/media/:id', async (ctx) => {
@@ -100,11 +75,4 @@ function scoped(ctx: Context, filter: MediaFilter): MediaFilter {
 function noStore(ctx: Context): void {
   // Listings change with every new photo; the service worker keeps its own offline copy.
   ctx.set('Cache-Control', 'no-cache');
-}
-
-/** A parsed query shared by later requests: frozen, so no request can change it for the next. */
-function frozen(query: MediaQuery): MediaQuery {
-  Object.freeze(query.filter);
-  if (query.cursor) Object.freeze(query.cursor);
-  return Object.freeze(query);
 }
