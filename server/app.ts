@@ -5,6 +5,8 @@ import Koa from 'koa';
 import { apiCompression } from './api/compression.js';
 import { errorMiddleware } from './api/error-middleware.js';
 import { mediaRoutes } from './api/media-routes.js';
+import { MediaListing } from './api/media-listing.js';
+import { firstScreenMarkup } from './api/first-screen.js';
 import { statusRoute, type StatusSections } from './api/status-route.js';
 import type { Config } from './config/schema.js';
 import { EventBus } from './events/bus.js';
@@ -144,14 +146,15 @@ export async function createSpis(config: Config, deps: SpisDeps = {}): Promise<S
   const authRoutes = [sessionRoutes(auth), shareRoutes(auth, config.publicUrl), uploadRoutes({ config, library, thumbs, auth, uploads, log })];
   const commands = new CommandService(config.commands, { library, dataDir: config.data, log });
   const play = playRoute(library, video.playback, video.store);
-  const routers = [...ops, mediaRoutes(library), ...authRoutes, commandRoutes(commands), play, ...thumbnailRoutes(library, thumbs, config), statusRoute(library, status)];
+  const listing = new MediaListing(library);
+  const routers = [...ops, mediaRoutes(library, listing), ...authRoutes, commandRoutes(commands), play, ...thumbnailRoutes(library, thumbs, config), statusRoute(library, status)];
   app.use(httpMiddleware(metrics, log, routePatterns(routers)));
   app.use(securityHeaders());
   app.use(errorMiddleware(log));
   app.use(apiCompression());
   app.use(accessMiddleware(auth)); // before every router: one place decides who may call what
   app.use(routerChain(routers)); // each router's routes() and allowedMethods(), in order
-  app.use(staticRoutes()); // the PWA from public/, for whatever no router answered
+  app.use(staticRoutes({ firstScreen: (ctx) => firstScreenMarkup(ctx, { listing, auth }) })); // the PWA from public/, for whatever no router answered
 
   let server: http.Server | null = null;
   let drain: HttpDrain | null = null;

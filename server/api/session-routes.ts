@@ -30,12 +30,12 @@ export function sessionRoutes(auth: AuthService): Router {
     const token = await auth.sessions.create({ kind: 'user', user: found.name, epoch: found.user.epoch }, auth.sessionTtlMs, previous);
     setSessionCookie(ctx, SESSION_COOKIE, token, auth.sessionTtlMs);
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = info(auth, { kind: 'user', name: found.name, role: found.user.role, session: token });
+    ctx.body = sessionInfo(auth, { kind: 'user', name: found.name, role: found.user.role, session: token });
   });
 
   router.get('/session', (ctx) => {
     ctx.set('Cache-Control', 'no-store');
-    ctx.body = info(auth, principalOf(ctx));
+    ctx.body = sessionInfo(auth, principalOf(ctx));
   });
 
   router.delete('/session', async (ctx) => {
@@ -66,7 +66,8 @@ export async function throttle(buckets: RateBuckets, key: string): Promise<void>
   throw new AppError('rate_limited', `too many attempts; try again in ${seconds} s`, { 'Retry-After': seconds });
 }
 
-function info(auth: AuthService, principal: Principal): SessionInfo {
+/** What `GET /api/session` answers (the app shell carries the same for its first screen). */
+export function sessionInfo(auth: AuthService, principal: Principal): SessionInfo {
   const base = { authRequired: auth.usersExist, user: null, share: null, csrfToken: null, ...(auth.mayUpload(principal) ? { uploads: true } : {}) };
   switch (principal.kind) {
     case 'user':

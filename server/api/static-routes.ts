@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import zlib from 'node:zlib';
 import type { Context, Middleware } from 'koa';
+import { ENCODING_OPTIONS } from './shared-bodies.js';
 
 const gzip = promisify(zlib.gzip);
 const brotli = promisify(zlib.brotliCompress);
@@ -33,6 +34,8 @@ const SERVER_PREFIXES = ['/api/', '/probe/', '/metrics'];
 export interface StaticOptions {
   /** The built PWA; defaults to the repository's public/ (from source or from dist/). */
   root?: string;
+  /** Markup to add to the shell's `<head>` for this request (see first-screen.ts), or null. */
+  firstScreen?: (ctx: Context) => string | null;
 }
 
 interface Encoded {
@@ -65,6 +68,8 @@ export function staticRoutes(options: StaticOptions = {}): Middleware {
     // The app's client-side routes ("/", "/?year=2023") get the shell; missing assets stay 404.
     if (path.posix.extname(relative) !== '') return;
     const shell = await fileAt(root, 'index.html');
+    const extra = shell && options.firstScreen?.(ctx);
+    if (shell && extra) return sendShellWith(ctx, shell, extra);
     if (shell) return send(ctx, shell, 'index.html', encoded);
     ctx.status = 503;
     ctx.type = 'text/plain';
@@ -133,6 +138,24 @@ async function send(ctx: Context, file: { abs: string; size: number; mtimeMs: nu
   }
   const encoding = ctx.acceptsEncodings('br', 'gzip', 'identity');
   const body = encoding === 'br' ? entry.br : encoding === 'gzip' ? entry.gzip : entry.raw;
+  if (encoding === 'br' || encoding === 'gzip') ctx.set('Content-Encoding', encoding);
+  ctx.length = body.length;
+  ctx.body = body;
+}
+
+/**
+ * The shell with this request's first screen added: made for one caller (it carries their
+ * session), so never stored by any cache, and compressed here, per request, cheaply.
+ */
+async function sendShellWith(ctx: Context, file: { abs: string }, extra: string): Promise<void> {
+  const template = await readFile(file.abs, 'utf8');
+  const html = Buffer.from(template.replace('</head>', `  ${extra}\n  </head>`));
+  ctx.status = 200;
+  ctx.type = TYPES['.html']!;
+  ctx.set('Cache-Control', 'no-store');
+  ctx.vary('Accept-Encoding');
+  const encoding = ctx.acceptsEncodings('br', 'gzip', 'identity');
+  const body = encoding === 'br' ? await brotli(html, ENCODING_OPTIONS.br) : encoding === 'gzip' ? await gzip(html, ENCODING_OPTIONS.gzip) : html;
   if (encoding === 'br' || encoding === 'gzip') ctx.set('Content-Encoding', encoding);
   ctx.length = body.length;
   ctx.body = body;

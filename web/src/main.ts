@@ -2,7 +2,8 @@ import './styles/app.css';
 import { AppController } from './controller/app-controller.js';
 import { CommandController } from './controller/command-controller.js';
 import { LiveController } from './controller/live-controller.js';
-import { api, prefetch } from './lib/api.js';
+import { api, prefetch, seed } from './lib/api.js';
+import { readBoot } from './lib/boot.js';
 import { LiveEventsClient } from './lib/live-events.js';
 import { FIRST_PAGE } from './lib/page-loader.js';
 import { needsLogin, readSession } from './lib/session.js';
@@ -58,9 +59,27 @@ function startApp(can: Capabilities): AppController {
   return app;
 }
 
-/** The service worker keeps the shell and what was seen for offline use. */
-function registerServiceWorker(app: AppController): void {
+/** The longest the worker's installation waits for the first screen. */
+const SW_REGISTER_CAP_MS = 10_000;
+
+/**
+ * The service worker keeps the shell and what was seen for offline use. It is registered
+ * only once the first screen's thumbnails are in and the page is idle: installing it
+ * (downloading and storing the app shell, then routing every request) otherwise competes
+ * with the first screen for a phone's CPU and network.
+ */
+function registerServiceWorker(app: AppController, timeline: TimelineView): void {
   if (!('serviceWorker' in navigator)) return;
+  const cap = new Promise<void>((resolve) => setTimeout(resolve, SW_REGISTER_CAP_MS));
+  void Promise.race([timeline.firstScreenLoaded, cap]).then(() => whenIdle(() => installServiceWorker(app)));
+}
+
+function whenIdle(run: () => void): void {
+  if ('requestIdleCallback' in window) requestIdleCallback(run, { timeout: 2000 });
+  else setTimeout(run, 100);
+}
+
+function installServiceWorker(app: AppController): void {
   const hadController = navigator.serviceWorker.controller !== null;
   navigator.serviceWorker.addEventListener('controllerchange', () => {
     if (hadController) return;
@@ -74,16 +93,19 @@ function registerServiceWorker(app: AppController): void {
 
 async function main(): Promise<void> {
   const shareToken = shareTokenIn(location.hash);
+  // What the server sent along is for whoever loaded the page: not for a share link opened now.
+  const boot = shareToken ? {} : readBoot();
   if (shareToken) {
     await openShareLink(byId('timeline'), shareToken);
     // The cookie now stands for the link; keep the token out of the address bar and history.
     history.replaceState(null, '', location.pathname + location.search);
   } else {
+    if (boot.pageUrl && boot.page) seed(boot.pageUrl, boot.page);
     const view = parseView(location.search);
     prefetch(api.pageUrl(view, null, FIRST_PAGE), api.timelineUrl(view));
   }
   // The thumbnail format goes into every thumbnail URL: known before the first tile is built.
-  const [session] = await Promise.all([readSession(), detectThumbFormat()]);
+  const [session] = await Promise.all([readSession(boot.session), detectThumbFormat(boot.thumbFormat)]);
   if (needsLogin(session)) {
     showLogin(byId('timeline'), () => location.reload());
     return;
@@ -93,8 +115,11 @@ async function main(): Promise<void> {
     return;
   }
   const can = capabilitiesOf(session);
+  // With session and first page already in the page, everything so far ran in the task that
+  // evaluated the script: building the app gets a task of its own, so neither blocks a tap long.
+  await new Promise((resolve) => setTimeout(resolve, 0));
   const app = startApp(can);
-  registerServiceWorker(app);
+  registerServiceWorker(app, app.timeline);
   if (session?.uploads) void offerUploads(app, session.share === null);
 }
 

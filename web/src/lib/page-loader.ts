@@ -1,9 +1,11 @@
 import type { ApiItem } from '../../../server/shared/api-types.js';
+import { FIRST_PAGE_LIMIT } from '../../../server/shared/boot.js';
 import { api } from './api.js';
 import { ItemStore } from './item-store.js';
 import type { ViewState } from './view-state.js';
 
-export const FIRST_PAGE = 120;
+/** Shared with the server, which may put this very page into the shell (see boot.ts). */
+export const FIRST_PAGE = FIRST_PAGE_LIMIT;
 export const NEXT_PAGE = 300;
 const JUMP_PAGE = 500;
 

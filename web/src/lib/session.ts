@@ -9,7 +9,12 @@ export function csrfHeaders(): Record<string, string> {
   return csrfToken ? { 'x-spis-csrf': csrfToken } : {};
 }
 
-export async function readSession(): Promise<SessionInfo | null> {
+/** The session: `known` when the page came with it (see boot.ts), otherwise asked for. */
+export async function readSession(known?: SessionInfo): Promise<SessionInfo | null> {
+  if (known) {
+    csrfToken = known.csrfToken;
+    return known;
+  }
   try {
     const response = await fetch('/api/session', { credentials: 'same-origin', headers: { accept: 'application/json' } });
     if (!response.ok) return null;

@@ -23,9 +23,13 @@ function readStored(): ThumbFormat | null {
   }
 }
 
-/** Finds the best format once per browser (remembered); later visits know it at once. */
-export async function detectThumbFormat(): Promise<ThumbFormat> {
+/**
+ * Finds the best format once per browser (remembered); later visits know it at once. `announced`
+ * is what the browser told the server it decodes (see boot.ts): no probe is needed then.
+ */
+export async function detectThumbFormat(announced?: ThumbFormat): Promise<ThumbFormat> {
   if (format) return format;
+  if (announced) return remember(announced);
   const image = new Image();
   image.src = AVIF_PROBE;
   const avif = await image.decode().then(
@@ -34,13 +38,17 @@ export async function detectThumbFormat(): Promise<ThumbFormat> {
   );
   const webp =
     !avif && document.createElement('canvas').toDataURL('image/webp').startsWith('data:image/webp');
-  format = avif ? 'avif' : webp ? 'webp' : 'jpeg';
+  return remember(avif ? 'avif' : webp ? 'webp' : 'jpeg');
+}
+
+function remember(detected: ThumbFormat): ThumbFormat {
+  format = detected;
   try {
-    localStorage.setItem(STORAGE_KEY, format);
+    localStorage.setItem(STORAGE_KEY, detected);
   } catch {
     // private mode: detected again next time
   }
-  return format;
+  return detected;
 }
 
 /** `url` with the detected format added (unchanged until detection ran). */

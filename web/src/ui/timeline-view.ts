@@ -58,6 +58,9 @@ export class TimelineView extends Emitter<TimelineEvents> {
   /** The item whose link is the grid's one tab stop (roving focus). */
   private current: string | null = null;
   readonly stats: TileStats = { built: 0, destroyed: 0, first: null };
+  private firstScreenDone: () => void = () => undefined;
+  /** Settles once the first screen is built and its thumbnails have loaded (or failed). */
+  readonly firstScreenLoaded = new Promise<void>((resolve) => (this.firstScreenDone = resolve));
   hrefFor: (id: string) => string = (id) => `?item=${id}`;
 
   constructor(private readonly root: HTMLElement) {
@@ -130,6 +133,8 @@ export class TimelineView extends Emitter<TimelineEvents> {
   }
 
   showState(message: HTMLElement | null): void {
+    // An empty library or an error is a first screen too: nothing more is coming.
+    if (message && this.items.length === 0 && !message.classList.contains('loading')) this.firstScreenDone();
     this.stateBox.replaceChildren(...(message ? [message] : []));
     this.stateBox.hidden = message === null;
   }
@@ -224,10 +229,22 @@ export class TimelineView extends Emitter<TimelineEvents> {
       const complete = this.sync(wanted, this.overscan === FIRST_OVERSCAN ? FIRST_BUILD_BUDGET_MS : Infinity);
       this.ensureTabStop(viewTop + inset);
       if (!complete) this.schedule();
-      else if (!this.stats.first && this.tiles.size > 0) this.stats.first = { built: this.stats.built, visible: this.countVisible(viewTop + inset, viewTop + viewHeight) };
+      else if (!this.stats.first && this.tiles.size > 0) {
+        this.stats.first = { built: this.stats.built, visible: this.countVisible(viewTop + inset, viewTop + viewHeight) };
+        this.watchFirstScreen();
+      }
     }
     this.trackMonth(viewTop + inset);
     if (viewTop + viewHeight * 2.5 >= this.layout.height) this.emit('need-more', undefined);
+  }
+
+  private watchFirstScreen(): void {
+    const images = [...this.tiles.values()].map((tile) => tile.querySelector('img')).filter((img) => img !== null && !img.complete);
+    const settled = images.map((img) => new Promise((resolve) => {
+      img!.addEventListener('load', resolve, { once: true });
+      img!.addEventListener('error', resolve, { once: true });
+    }));
+    void Promise.all(settled).then(() => this.firstScreenDone());
   }
 
   /** Tiles whose row overlaps the band [top, bottom) of the canvas. */
@@ -381,7 +398,7 @@ export class TimelineView extends Emitter<TimelineEvents> {
         spare.delete(item.id);
         placeTile(el, tile, block.height);
       } else {
-        el = createTile(item, tile, block.height, this.hrefFor(item.id));
+        el = createTile(item, tile, block.height, this.hrefFor(item.id), this.overscan === FIRST_OVERSCAN ? 'colour' : 'blur');
         this.stats.built++;
         if (item.id === this.current) el.querySelector('.tile-link')?.setAttribute('tabindex', '0');
       }
