@@ -1,7 +1,7 @@
 import type { ApiItem } from '../../../server/shared/api-types.js';
 import { h, icon, icons } from '../lib/dom.js';
 import { altText, duration } from '../lib/format.js';
-import { placeholderUrl } from '../lib/placeholder.js';
+import { placeholderColor, placeholderUrl } from '../lib/placeholder.js';
 import { thumbUrl } from '../lib/thumb-url.js';
 import type { Tile } from '../lib/layout.js';
 
@@ -34,16 +34,23 @@ function blankTile(): HTMLElement {
 
 /**
  * One thumbnail: a link (for keyboard, middle-click and screen readers) over the image, a
- * thumbhash background until the image has loaded, and a selection checkbox.
+ * thumbhash background until the image has loaded, and a selection checkbox. `preview`
+ * `colour` gives only the preview's average colour: for the first screen, whose thumbnails
+ * are already on their way, drawing every blurred preview was the costliest part of a tile.
  */
-export function createTile(item: ApiItem, tile: Tile, height: number, href: string): HTMLElement {
+export function createTile(item: ApiItem, tile: Tile, height: number, href: string, preview: 'blur' | 'colour' = 'blur'): HTMLElement {
   const el = blankTile();
   const link = el.firstElementChild as HTMLAnchorElement;
   const img = link.firstElementChild as HTMLImageElement;
   const check = el.lastElementChild as HTMLButtonElement;
   el.dataset.id = item.id;
-  const placeholder = placeholderUrl(item.placeholder);
-  if (placeholder) el.style.backgroundImage = `url("${placeholder}")`;
+  if (preview === 'colour') {
+    const colour = placeholderColor(item.placeholder);
+    if (colour) el.style.backgroundColor = colour;
+  } else {
+    const placeholder = placeholderUrl(item.placeholder);
+    if (placeholder) el.style.backgroundImage = `url("${placeholder}")`;
+  }
 
   img.alt = altText(item);
   const small = fittedWidth(item, SMALL);
