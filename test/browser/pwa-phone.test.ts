@@ -169,6 +169,11 @@ void describe('PWA on a phone: first screen, scrolling, downloads, keyboard', ()
       `every tile's thumbnail was requested (${thumbs.length} for ${tiles} tiles)`,
     );
     assert.deepEqual(twice, [], 'no thumbnail was downloaded twice');
+    // The shell carried the session and the first page: the page asked for neither (the one
+    // first-page request allowed is the copy the worker keeps for offline use).
+    const paths = requests.map((url) => url.replace(/^https?:\/\/[^/]+/, ''));
+    assert.equal(paths.filter((url) => url === '/api/session').length, 0, 'no session request');
+    assert.ok(paths.filter((url) => url === '/api/media?limit=120').length <= 1, 'no first-page request from the page itself');
     assert.ok(
       thumbs.every((url) => /[?&]f=(avif|webp|jpeg)\b/.test(url)),
       'thumbnail URLs name their format, so one URL has one answer',
