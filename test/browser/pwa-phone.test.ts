@@ -141,6 +141,8 @@ void describe('PWA on a phone: first screen, scrolling, downloads, keyboard', ()
   });
 
   void it('downloads each thumbnail once on a first visit, service worker included', async () => {
+    // Requests are counted where they arrive: no earlier page (or its worker) may still be sending any.
+    await browsers.closeAll();
     const { page, errors } = await browsers.open(PHONE);
     requests = [];
     await page.goto(server.url);
@@ -188,6 +190,8 @@ void describe('PWA on a phone: first screen, scrolling, downloads, keyboard', ()
   });
 
   void it('opens a deep link with its photo first: high priority, the grid behind it waits', async () => {
+    // Requests are counted where they arrive: no earlier page (or its worker) may still be sending any.
+    await browsers.closeAll();
     const { page, errors } = await browsers.open(PHONE);
     const target = (await pageStateIds(server))[40]!;
     requests = [];

@@ -52,15 +52,14 @@ function startApp(can: Capabilities): AppController {
   if (can.live) {
     const lightboxActions = byId('lightbox').querySelector<HTMLElement>('.lb-actions');
     const selection = { get ids() { return app.selection.selectedIds; }, clear: () => app.selection.clear() };
-    if (lightboxActions) void new CommandController({ lightbox: ui.lightbox, lightboxActions, selectionBar: byId('selection-bar'), selection, toasts: ui.toasts }).start();
+    // Their buttons are not on the first screen: asked for once it is drawn.
+    const commands = lightboxActions && new CommandController({ lightbox: ui.lightbox, lightboxActions, selectionBar: byId('selection-bar'), selection, toasts: ui.toasts });
+    if (commands) void ui.timeline.firstScreenLoaded.then(() => commands.start());
   }
   // Exposed for tests and benchmarks that count what is rendered.
   (window as unknown as { spis: unknown }).spis = { app, timeline: ui.timeline };
   return app;
 }
-
-/** The longest the worker's installation waits for the first screen. */
-const SW_REGISTER_CAP_MS = 10_000;
 
 /**
  * The service worker keeps the shell and what was seen for offline use. It is registered
@@ -70,8 +69,7 @@ const SW_REGISTER_CAP_MS = 10_000;
  */
 function registerServiceWorker(app: AppController, timeline: TimelineView): void {
   if (!('serviceWorker' in navigator)) return;
-  const cap = new Promise<void>((resolve) => setTimeout(resolve, SW_REGISTER_CAP_MS));
-  void Promise.race([timeline.firstScreenLoaded, cap]).then(() => whenIdle(() => installServiceWorker(app)));
+  void timeline.firstScreenLoaded.then(() => whenIdle(() => installServiceWorker(app)));
 }
 
 function whenIdle(run: () => void): void {

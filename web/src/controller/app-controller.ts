@@ -60,7 +60,8 @@ export class AppController implements TimelineModel {
 
   start(): void {
     this.fromUrl();
-    void this.loadFolders();
+    // The folder filter is a menu away: its list waits for the first screen.
+    void this.timeline.firstScreenLoaded.then(() => this.loadFolders());
   }
 
   /** Reads view and open item from the address bar (first load, back and forward). */

@@ -24,6 +24,8 @@ const FIRST_OVERSCAN = 0.25;
  * screen, so a tap is answered at once and the first thumbnails are requested sooner.
  */
 const FIRST_BUILD_BUDGET_MS = 4;
+/** The longest work that can wait (the service worker, folders, commands) waits for the first screen. */
+const FIRST_SCREEN_CAP_MS = 10_000;
 
 /** What the grid built and dropped, for tests and benchmarks that check it does no needless work. */
 export interface TileStats {
@@ -59,8 +61,14 @@ export class TimelineView extends Emitter<TimelineEvents> {
   private current: string | null = null;
   readonly stats: TileStats = { built: 0, destroyed: 0, first: null };
   private firstScreenDone: () => void = () => undefined;
-  /** Settles once the first screen is built and its thumbnails have loaded (or failed). */
-  readonly firstScreenLoaded = new Promise<void>((resolve) => (this.firstScreenDone = resolve));
+  /**
+   * Settles once the first screen is built and its thumbnails have loaded (or failed), or
+   * FIRST_SCREEN_CAP_MS after start on a slow line: work that can wait waits for it.
+   */
+  readonly firstScreenLoaded = new Promise<void>((resolve) => {
+    this.firstScreenDone = resolve;
+    setTimeout(resolve, FIRST_SCREEN_CAP_MS);
+  });
   hrefFor: (id: string) => string = (id) => `?item=${id}`;
 
   constructor(private readonly root: HTMLElement) {
