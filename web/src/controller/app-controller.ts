@@ -177,6 +177,8 @@ export class AppController implements TimelineModel {
         api.timeline(view),
         view.year === null ? null : api.timeline({ ...view, year: null, month: null }),
       ]);
+      // The scrubber and the year menu are not on the first screen: built once it is drawn.
+      await this.timeline.firstScreenLoaded;
       if (view !== this.view) return;
       this.total = buckets.reduce((sum, b) => sum + b.count, 0);
       this.ui.scrubber.setBuckets(buckets);
