@@ -12,7 +12,7 @@ const STORAGE_KEY = 'spis.thumbFormat';
 const AVIF_PROBE =
   'data:image/avif;base64,AAAAHGZ0eXBhdmlmAAAAAG1pZjFhdmlmbWlhZgAAANZtZXRhAAAAAAAAACFoZGxyAAAAAAAAAABwaWN0AAAAAAAAAAAAAAAAAAAAACJpbG9jAAAAAERAAAEAAQAAAAAA+gABAAAAAAAAAB8AAAAjaWluZgAAAAAAAQAAABVpbmZlAgAAAAABAABhdjAxAAAAAA5waXRtAAAAAAABAAAAVmlwcnAAAAA4aXBjbwAAAAxhdjFDgSACAAAAABRpc3BlAAAAAAAAAAEAAAABAAAAEHBpeGkAAAAAAwgICAAAABZpcG1hAAAAAAAAAAEAAQOBAgMAAAAnbWRhdBIACgc4AAaQENBpMhIZQmMEw88880EgAJBAyRxhQr4=';
 
-let format: ThumbFormat | null = readStored();
+let format: ThumbFormat | null = null;
 
 function readStored(): ThumbFormat | null {
   try {
@@ -29,7 +29,10 @@ function readStored(): ThumbFormat | null {
  */
 export async function detectThumbFormat(announced?: ThumbFormat): Promise<ThumbFormat> {
   if (format) return format;
-  if (announced) return remember(announced);
+  // Told by the server: no need to open local storage (its first read blocks on disk) yet.
+  if (announced) return remember(announced, true);
+  format = readStored();
+  if (format) return format;
   const image = new Image();
   image.src = AVIF_PROBE;
   const avif = await image.decode().then(
@@ -41,13 +44,17 @@ export async function detectThumbFormat(announced?: ThumbFormat): Promise<ThumbF
   return remember(avif ? 'avif' : webp ? 'webp' : 'jpeg');
 }
 
-function remember(detected: ThumbFormat): ThumbFormat {
+function remember(detected: ThumbFormat, later = false): ThumbFormat {
   format = detected;
-  try {
-    localStorage.setItem(STORAGE_KEY, detected);
-  } catch {
-    // private mode: detected again next time
-  }
+  const store = () => {
+    try {
+      localStorage.setItem(STORAGE_KEY, detected);
+    } catch {
+      // private mode: detected again next time
+    }
+  };
+  if (later) setTimeout(store, 2000);
+  else store();
   return detected;
 }
 
