@@ -54,7 +54,7 @@ function startApp(can: Capabilities): AppController {
     const selection = { get ids() { return app.selection.selectedIds; }, clear: () => app.selection.clear() };
     // Their buttons are not on the first screen: asked for once it is drawn.
     const commands = lightboxActions && new CommandController({ lightbox: ui.lightbox, lightboxActions, selectionBar: byId('selection-bar'), selection, toasts: ui.toasts });
-    if (commands) void ui.timeline.firstScreenLoaded.then(() => commands.start());
+    if (commands) void ui.timeline.afterFirstScreen().then(() => commands.start());
   }
   // Exposed for tests and benchmarks that count what is rendered.
   (window as unknown as { spis: unknown }).spis = { app, timeline: ui.timeline };
@@ -69,12 +69,7 @@ function startApp(can: Capabilities): AppController {
  */
 function registerServiceWorker(app: AppController, timeline: TimelineView): void {
   if (!('serviceWorker' in navigator)) return;
-  void timeline.firstScreenLoaded.then(() => whenIdle(() => installServiceWorker(app)));
-}
-
-function whenIdle(run: () => void): void {
-  if ('requestIdleCallback' in window) requestIdleCallback(run, { timeout: 2000 });
-  else setTimeout(run, 100);
+  void timeline.afterFirstScreen().then(() => installServiceWorker(app));
 }
 
 function installServiceWorker(app: AppController): void {

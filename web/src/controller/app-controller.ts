@@ -61,7 +61,7 @@ export class AppController implements TimelineModel {
   start(): void {
     this.fromUrl();
     // The folder filter is a menu away: its list waits for the first screen.
-    void this.timeline.firstScreenLoaded.then(() => this.loadFolders());
+    void this.timeline.afterFirstScreen().then(() => this.loadFolders());
   }
 
   /** Reads view and open item from the address bar (first load, back and forward). */
@@ -178,7 +178,7 @@ export class AppController implements TimelineModel {
         view.year === null ? null : api.timeline({ ...view, year: null, month: null }),
       ]);
       // The scrubber and the year menu are not on the first screen: built once it is drawn.
-      await this.timeline.firstScreenLoaded;
+      await this.timeline.afterFirstScreen();
       if (view !== this.view) return;
       this.total = buckets.reduce((sum, b) => sum + b.count, 0);
       this.ui.scrubber.setBuckets(buckets);

@@ -47,7 +47,8 @@ export class FilterBar extends Emitter<FilterEvents> {
       h('label.check-field', {}, this.archived, ' Archived items instead of the timeline'),
       h('div.panel-actions', {}, clear, h('a.text-button.shares-link', { href: '/shares' }, 'Share links'), done),
     );
-    root.append(h('h1.brand', {}, 'spis'), h('div.search-wrap', {}, icon(icons.search), this.search), this.favButton, this.panelButton, this.panel);
+    // The shell already shows the name (its first paint); it stays the first item.
+    root.append(root.querySelector('.brand') ?? h('h1.brand', {}, 'spis'), h('div.search-wrap', {}, icon(icons.search), this.search), this.favButton, this.panelButton, this.panel);
 
     this.search.addEventListener('input', () => {
       window.clearTimeout(this.searchTimer);

@@ -1,6 +1,7 @@
 import type { ApiItem } from '../../../server/shared/api-types.js';
 import { h } from '../lib/dom.js';
 import { Emitter } from '../lib/emitter.js';
+import { whenIdle } from '../lib/idle.js';
 import { monthLabel } from '../lib/format.js';
 import { gridMoveFor, moveInGrid, rowOf } from '../lib/grid-nav.js';
 import { emptyLayout, firstBlockBelow, headerFor, layoutFrom, rowHeightFor, type Block, type Layout } from '../lib/layout.js';
@@ -65,7 +66,7 @@ export class TimelineView extends Emitter<TimelineEvents> {
    * Settles once the first screen is built and its thumbnails have loaded (or failed), or
    * FIRST_SCREEN_CAP_MS after start on a slow line: work that can wait waits for it.
    */
-  readonly firstScreenLoaded = new Promise<void>((resolve) => {
+  private readonly firstScreenLoaded = new Promise<void>((resolve) => {
     this.firstScreenDone = resolve;
     setTimeout(resolve, FIRST_SCREEN_CAP_MS);
   });
@@ -113,6 +114,14 @@ export class TimelineView extends Emitter<TimelineEvents> {
     if (this.layout.options.width > 0) this.layout = layoutFrom(this.layout, items, Math.min(from, this.layout.count));
     // Rendered in the next frame, where layout is clean: reading positions then costs nothing.
     this.schedule();
+  }
+
+  /**
+   * Resolves once the first screen is drawn, in an idle task of its own for each caller: what
+   * waits for it (menus, commands, the service worker) then never runs as one long task.
+   */
+  afterFirstScreen(): Promise<void> {
+    return this.firstScreenLoaded.then(() => new Promise<void>((resolve) => whenIdle(resolve)));
   }
 
   /** Keeps the grid from building tiles (and fetching thumbnails) until `until` settles. */
