@@ -25,8 +25,17 @@ export interface FirstScreenOptions {
  * Only for a document navigation to `/` itself: the service worker's copy of the shell, and
  * every other route, stay the same static file for everyone. Null when there is nothing to add.
  */
-export function firstScreenMarkup(ctx: Context, { listing, auth }: FirstScreenOptions): string | null {
-  if (ctx.method !== 'GET' || ctx.path !== '/' || ctx.querystring !== '' || ctx.get('Sec-Fetch-Dest') !== 'document') return null;
+export function firstScreenMarkup(
+  ctx: Context,
+  { listing, auth }: FirstScreenOptions,
+): string | null {
+  if (
+    ctx.method !== 'GET' ||
+    ctx.path !== '/' ||
+    ctx.querystring !== '' ||
+    ctx.get('Sec-Fetch-Dest') !== 'document'
+  )
+    return null;
   const principal = principalOf(ctx);
   const boot: BootData = { session: sessionInfo(auth, principal) };
   const format = decodedFormat(ctx.get('Accept'));
@@ -86,7 +95,9 @@ export function bootMarkup(boot: BootData, page: Buffer | null, thumbs: readonly
   let json = JSON.stringify(boot);
   if (page) json = `${json.slice(0, -1)},"page":${page.toString('utf8')}}`;
   const script = `<script type="application/json" id="${BOOT_ELEMENT_ID}">${json.replace(/</g, '\\u003c')}</script>`;
-  const links = thumbs.map((url) => `<link rel="preload" as="image" href="${escapeAttribute(url)}" fetchpriority="high">`);
+  const links = thumbs.map(
+    (url) => `<link rel="preload" as="image" href="${escapeAttribute(url)}" fetchpriority="high">`,
+  );
   return [script, ...links].join('\n    ');
 }
 

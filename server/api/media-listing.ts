@@ -21,7 +21,12 @@ export class MediaListing {
   private readonly tails = new LRUCache<string, string>({ max: 2048 });
 
   constructor(private readonly library: Library) {
-    this.items = new ItemJsonCache(library.marksOf, undefined, (record) => library.playbackOf(record), library.livePhotoOf);
+    this.items = new ItemJsonCache(
+      library.marksOf,
+      undefined,
+      (record) => library.playbackOf(record),
+      library.livePhotoOf,
+    );
   }
 
   /**
@@ -35,18 +40,30 @@ export class MediaListing {
       this.queries.set(querystring, query);
     }
     const filter = scope ? { ...query.filter, scope } : query.filter;
-    const page = this.library.index.page(filter, this.library.marksOf, query.order, query.limit, query.cursor);
+    const page = this.library.index.page(
+      filter,
+      this.library.marksOf,
+      query.order,
+      query.limit,
+      query.cursor,
+    );
     const next = page.next;
     const tailKey = next ? `${query.order} ${next.t} ${next.id}` : '';
     let tail = this.tails.get(tailKey);
     if (tail === undefined) {
-      const nextCursor: MediaPage['nextCursor'] = next ? encodeCursor({ ...next, order: query.order }) : null;
+      const nextCursor: MediaPage['nextCursor'] = next
+        ? encodeCursor({ ...next, order: query.order })
+        : null;
       tail = `,"nextCursor":${JSON.stringify(nextCursor)}}`;
       this.tails.set(tailKey, tail);
     }
     // A scoped page is another page: it never shares a cache entry with the unscoped one.
     const key = scope ? `${querystring}\u0000scoped` : querystring;
-    return this.pages.body(key, page.records.map((record) => this.items.json(record)), tail);
+    return this.pages.body(
+      key,
+      page.records.map((record) => this.items.json(record)),
+      tail,
+    );
   }
 }
 

@@ -15,6 +15,7 @@ import * as chromeLauncher from 'chrome-launcher';
 import lighthouse from 'lighthouse';
 import { CHROMIUM, ensureWebBuilt, writeLibrary } from '../helpers/browser.js';
 import { startTestServer, tempDir, type TestServer } from '../helpers/spis.js';
+import { mainThreadCost } from './lib/main-thread.js';
 import { round, summarize, type Summary } from './lib/stats.js';
 import type { BenchContext, Section } from './lib/types.js';
 
@@ -35,6 +36,10 @@ interface Run {
   seo: number;
   accessibility: number;
   bestPractices: number;
+  /** The page's main thread by thread time (see lib/main-thread.ts). */
+  mainCpuMs: number;
+  mainWallMs: number;
+  blockingCpuMs: number;
 }
 
 export interface LighthouseBenchResult {
@@ -107,12 +112,14 @@ async function audit(
     });
     if (!result) throw new Error('lighthouse returned nothing');
     const { lhr } = result;
+    const trace = (result.artifacts as { Trace?: Parameters<typeof mainThreadCost>[0] }).Trace;
     if (reportFile) {
       await writeFile(reportFile, JSON.stringify(lhr));
       // The trace too: main-thread tasks by thread time, and what else ran, explain the scores.
-      const trace = (result.artifacts as { Trace?: unknown }).Trace;
-      if (trace) await writeFile(reportFile.replace(/\.json$/, '.trace.json'), JSON.stringify(trace));
+      if (trace)
+        await writeFile(reportFile.replace(/\.json$/, '.trace.json'), JSON.stringify(trace));
     }
+    const main = trace ? mainThreadCost(trace, new URL(url).origin) : null;
     if (lhr.runtimeError)
       throw new Error(`lighthouse: ${lhr.runtimeError.code} ${lhr.runtimeError.message}`);
     const score = (id: string) => round((lhr.categories[id]?.score ?? NaN) * 100);
@@ -130,6 +137,9 @@ async function audit(
         seo: score('seo'),
         accessibility: score('accessibility'),
         bestPractices: score('best-practices'),
+        mainCpuMs: round(main?.cpuMs ?? NaN),
+        mainWallMs: round(main?.wallMs ?? NaN),
+        blockingCpuMs: round(main?.blockingCpuMs ?? NaN),
       },
     };
   } finally {
@@ -186,7 +196,7 @@ export async function runLighthouseBench(
         version = one.version;
         chromium = one.chromium;
         log(
-          `web: run ${i + 1}: performance ${one.run.performance}, TBT ${one.run.tbtMs} ms, LCP ${one.run.lcpMs} ms, SI ${one.run.speedIndexMs} ms, SEO ${one.run.seo}`,
+          `web: run ${i + 1}: performance ${one.run.performance}, TBT ${one.run.tbtMs} ms, LCP ${one.run.lcpMs} ms, SI ${one.run.speedIndexMs} ms, SEO ${one.run.seo}; main thread ${one.run.mainCpuMs} ms CPU in ${one.run.mainWallMs} ms, blocking by CPU ${one.run.blockingCpuMs} ms`,
         );
         results.push(one.run);
       }
@@ -242,6 +252,18 @@ export async function runLighthouseBenchSection(ctx: BenchContext): Promise<Sect
         note: before(BEFORE.speedIndexMs, ' ms'),
       },
       { name: 'First Contentful Paint', unit: 'ms', summary: of('fcpMs') },
+      {
+        name: 'page main thread: CPU during the load',
+        unit: 'ms',
+        summary: of('mainCpuMs'),
+        note: `wall time of the same tasks: median ${summarize(r.runs.map((run) => run.mainWallMs)).median} ms (the rest is waiting for a core)`,
+      },
+      {
+        name: 'blocking time by thread time (4 × CPU − 50 ms per task after first paint)',
+        unit: 'ms',
+        summary: of('blockingCpuMs'),
+        note: 'what TBT would be if no task ever waited for a core',
+      },
       { name: 'SEO score', unit: 'points', summary: of('seo'), note: before(BEFORE.seo) },
       { name: 'accessibility score', unit: 'points', summary: of('accessibility') },
       { name: 'best practices score', unit: 'points', summary: of('bestPractices') },
