@@ -122,9 +122,15 @@ export async function runSoakBench(ctx: BenchContext): Promise<Section> {
             `peak ${round(peak, 1)} MiB, ${round(firstOfHalf, 1)} → ${round(end, 1)} MiB over the second half (${secondHalfGrowth >= 0 ? '+' : ''}${round(secondHalfGrowth, 1)} MiB), ${failed} failed requests`,
         },
         {
-          target: `Resident memory with ${items / 1000}k items ≤ ${items === ITEMS ? 140 : 90} MiB idle after ready, ≤ ${items === ITEMS ? 180 : 'n/a'} MiB and flat over a 10-minute soak`,
-          met: items === ITEMS ? idleRss <= 140 && (full ? peak <= 180 && flat : true) : idleRss <= 90,
-          measured: `idle ${round(idleRss, 1)} MiB; over the run peak ${round(peak, 1)} MiB (${seconds} s)`,
+          target: `Resident memory with ${items / 1000}k items ≤ ${items === ITEMS ? 140 : 90} MiB idle after ready`,
+          met: idleRss <= (items === ITEMS ? 140 : 90),
+          measured: `idle ${round(idleRss, 1)} MiB`,
+        },
+        {
+          // A shorter run has not shown the whole soak: it gives the figures, not a verdict.
+          target: 'Resident memory with 100k items ≤ 180 MiB and flat over a 10-minute soak',
+          met: full ? peak <= 180 && flat && failed === 0 : null,
+          measured: `peak ${round(peak, 1)} MiB (server and child processes; Pss ${round(pssPeak, 1)} MiB), ${secondHalfGrowth >= 0 ? '+' : ''}${round(secondHalfGrowth, 1)} MiB over the second half (${seconds} s${items === ITEMS ? '' : `, ${items / 1000}k items`})`,
         },
       ],
     };
