@@ -1,7 +1,7 @@
-import { readFile } from 'node:fs/promises';
 import type { ApiItem, MediaPage } from '../../server/shared/api-types.js';
 import { startServer } from './listing-bench.js';
 import { largeLibrary } from './library-fixtures.js';
+import { rssOf, treePssMiB, treeRssMiB } from './lib/proc.js';
 import { round, summarize } from './lib/stats.js';
 import type { BenchContext, Section } from './lib/types.js';
 
@@ -10,12 +10,6 @@ const WORKERS = 8;
 const SAMPLE_MS = 5000;
 const MiB = 1024 * 1024;
 const IDLE_MS = 30_000;
-
-async function rssOf(pid: number): Promise<number> {
-  const status = await readFile(`/proc/${pid}/status`, 'utf8');
-  const kib = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? NaN);
-  return kib * 1024;
-}
 
 /**
  * Resident memory of the real server with 100k items while clients keep it busy: listing
@@ -31,7 +25,7 @@ export async function runSoakBench(ctx: BenchContext): Promise<Section> {
   try {
     // Idle after ready: no clients for a while (V8 gives back start-up garbage once idle).
     await new Promise((resolve) => setTimeout(resolve, IDLE_MS));
-    const idleRss = (await rssOf(server.pid)) / MiB;
+    const idleRss = await treeRssMiB(server.pid);
     // Cursors into the first pages and a pool of ids to ask for, collected once.
     const cursors: Array<string | null> = [null];
     const ids: string[] = [];
@@ -53,15 +47,21 @@ export async function runSoakBench(ctx: BenchContext): Promise<Section> {
     ];
     let done = 0;
     let failed = 0;
-    const samples: Array<{ at: number; rss: number }> = [];
+    // The server and every process it started (a renderer, ffmpeg): memory moved into a
+    // helper process still counts.
+    const samples: Array<{ at: number; rss: number; server: number; pss: number }> = [];
+    const sample = async () => {
+      const [tree, own, pss] = await Promise.all([treeRssMiB(server.pid), rssOf(server.pid), treePssMiB(server.pid)]);
+      samples.push({ at: (Date.now() - t0) / 1000, rss: tree, server: own / MiB, pss });
+    };
     const t0 = Date.now();
     const until = t0 + ctx.soakSeconds * 1000;
     const sampler = (async () => {
       while (Date.now() < until) {
-        samples.push({ at: (Date.now() - t0) / 1000, rss: await rssOf(server.pid) });
+        await sample();
         await new Promise((resolve) => setTimeout(resolve, Math.min(SAMPLE_MS, Math.max(0, until - Date.now()))));
       }
-      samples.push({ at: (Date.now() - t0) / 1000, rss: await rssOf(server.pid) });
+      await sample();
     })();
     const worker = async () => {
       while (Date.now() < until) {
@@ -77,8 +77,11 @@ export async function runSoakBench(ctx: BenchContext): Promise<Section> {
     const memory = await server.memory();
 
     const seconds = ctx.soakSeconds;
-    const rss = samples.map((s) => s.rss / MiB);
-    const half = samples.filter((s) => s.at >= seconds / 2).map((s) => s.rss / MiB);
+    const rss = samples.map((s) => s.rss);
+    const half = samples.filter((s) => s.at >= seconds / 2).map((s) => s.rss);
+    const serverPeak = Math.max(...samples.map((s) => s.server));
+    const childrenPeak = Math.max(...samples.map((s) => s.rss - s.server));
+    const pssPeak = Math.max(...samples.map((s) => s.pss));
     const firstOfHalf = half[0]!;
     const end = rss[rss.length - 1]!;
     const peak = Math.max(...rss);
@@ -93,13 +96,16 @@ export async function runSoakBench(ctx: BenchContext): Promise<Section> {
       method:
         `The real server (app.ts, watcher on, pre-generation off) in a child process over the ${items / 1000}k-item library; ${WORKERS} clients in the harness ` +
         `send listing pages at random depths (first 60 pages), item details, small thumbnails of random items among the first ${ids.length} (rendered on demand, then cached) and the timeline, ` +
-        `for ${seconds} s; resident memory (VmRSS) sampled every ${SAMPLE_MS / 1000} s.`,
+        `for ${seconds} s; resident memory (VmRSS) of the server plus every process it started (renderers, ffmpeg), sampled every ${SAMPLE_MS / 1000} s.`,
       figures: [
         { name: `resident memory idle after ready (${IDLE_MS / 1000} s without clients)`, unit: 'MiB', summary: summarize([idleRss]) },
         { name: 'resident memory at start', unit: 'MiB', summary: summarize([rss[0]!]) },
         { name: 'resident memory, second half of the run', unit: 'MiB', summary: summarize(half) },
         { name: 'resident memory at the end', unit: 'MiB', summary: summarize([end]) },
-        { name: 'peak resident memory', unit: 'MiB', summary: summarize([peak]) },
+        { name: 'peak resident memory', unit: 'MiB', summary: summarize([peak]), note: 'the server and its child processes together, sampled at once' },
+        { name: 'peak resident memory of the server process alone', unit: 'MiB', summary: summarize([serverPeak]) },
+        { name: 'peak resident memory of its child processes (renderers, ffmpeg)', unit: 'MiB', summary: summarize([childrenPeak]) },
+        { name: 'peak proportional memory (Pss) of the server and its child processes', unit: 'MiB', summary: summarize([pssPeak]), note: 'code pages node maps in every process counted once, not per process' },
         { name: 'growth over the second half', unit: 'MiB', summary: summarize([secondHalfGrowth]) },
         { name: 'requests answered', unit: 'requests/s', summary: summarize([done / seconds]), note: `${failed} failed` },
         { name: 'at the end: JS heap used / reserved', unit: 'MiB', summary: summarize([memory.heapUsed / MiB]), note: `of ${round(memory.heapTotal / MiB, 1)} MiB reserved by V8${memory.liveHeap === undefined ? '' : `; ${round(memory.liveHeap / MiB, 1)} MiB live after a full collection`}` },
@@ -116,9 +122,15 @@ export async function runSoakBench(ctx: BenchContext): Promise<Section> {
             `peak ${round(peak, 1)} MiB, ${round(firstOfHalf, 1)} → ${round(end, 1)} MiB over the second half (${secondHalfGrowth >= 0 ? '+' : ''}${round(secondHalfGrowth, 1)} MiB), ${failed} failed requests`,
         },
         {
-          target: `Resident memory with ${items / 1000}k items ≤ ${items === ITEMS ? 140 : 90} MiB idle after ready, ≤ ${items === ITEMS ? 180 : 'n/a'} MiB and flat over a 10-minute soak`,
-          met: items === ITEMS ? idleRss <= 140 && (full ? peak <= 180 && flat : true) : idleRss <= 90,
-          measured: `idle ${round(idleRss, 1)} MiB; over the run peak ${round(peak, 1)} MiB (${seconds} s)`,
+          target: `Resident memory with ${items / 1000}k items ≤ ${items === ITEMS ? 140 : 90} MiB idle after ready`,
+          met: idleRss <= (items === ITEMS ? 140 : 90),
+          measured: `idle ${round(idleRss, 1)} MiB`,
+        },
+        {
+          // A shorter run has not shown the whole soak: it gives the figures, not a verdict.
+          target: 'Resident memory with 100k items ≤ 180 MiB and flat over a 10-minute soak',
+          met: full ? peak <= 180 && flat && failed === 0 : null,
+          measured: `peak ${round(peak, 1)} MiB (server and child processes; Pss ${round(pssPeak, 1)} MiB), ${secondHalfGrowth >= 0 ? '+' : ''}${round(secondHalfGrowth, 1)} MiB over the second half (${seconds} s${items === ITEMS ? '' : `, ${items / 1000}k items`})`,
         },
       ],
     };

@@ -20,7 +20,8 @@ const { loadConfig } = await import(pathToFileURL(path.join(dist, 'config', 'loa
 
 const overrides = JSON.parse(process.env.BENCH_CONFIG ?? '{}');
 const { config } = loadConfig({
-  env: {},
+  // Only what a profile sets on purpose (--profile=pi: the thumbnail cache of a 1 GB Pi).
+  env: { SPIS_THUMBNAILS_MEMORY_CACHE_BYTES: process.env.SPIS_THUMBNAILS_MEMORY_CACHE_BYTES },
   overrides: { port: 0, host: '127.0.0.1', timezone: 'UTC', log: { level: 'silent', format: 'json' }, ...overrides },
 });
 const t0 = performance.now();

@@ -32,3 +32,23 @@ export async function treeRssMiB(pid: number): Promise<number> {
   }
   return total / MiB;
 }
+
+/** Proportional resident memory (Pss) of one process, in bytes: pages shared with others count in part. */
+async function pssOf(pid: number): Promise<number> {
+  const rollup = await readFile(`/proc/${pid}/smaps_rollup`, 'utf8').catch(() => '');
+  return Number(/^Pss:\s+(\d+)/m.exec(rollup)?.[1] ?? 0) * 1024;
+}
+
+/**
+ * Proportional resident memory of a process and its descendants, in MiB: what they cost the
+ * machine together. Unlike summed RSS it counts node's code, mapped by the server and by a
+ * renderer process alike, once.
+ */
+export async function treePssMiB(pid: number): Promise<number> {
+  let total = await pssOf(pid);
+  for (const child of await childrenOf(pid)) {
+    const name = (await readFile(`/proc/${child}/comm`, 'utf8').catch(() => '')).trim();
+    if (name !== 'esbuild') total += (await treePssMiB(child)) * MiB;
+  }
+  return total / MiB;
+}
