@@ -20,17 +20,22 @@ async function childrenOf(pid: number): Promise<number[]> {
 }
 
 /**
- * Resident memory of a process and all its descendants, in MiB: a helper process that does
+ * Sums `bytesOf` over a process and all its descendants, in MiB: a helper process that does
  * part of the work (a renderer, ffmpeg) is counted, not hidden.
  */
-export async function treeRssMiB(pid: number): Promise<number> {
-  let total = await rssOf(pid);
+async function treeMiB(pid: number, bytesOf: (pid: number) => Promise<number>): Promise<number> {
+  let total = await bytesOf(pid);
   for (const child of await childrenOf(pid)) {
     // tsx's esbuild service only exists because benchmark children run from source.
     const name = (await readFile(`/proc/${child}/comm`, 'utf8').catch(() => '')).trim();
-    if (name !== 'esbuild') total += (await treeRssMiB(child)) * MiB;
+    if (name !== 'esbuild') total += (await treeMiB(child, bytesOf)) * MiB;
   }
   return total / MiB;
+}
+
+/** Resident memory of a process and all its descendants, in MiB. */
+export function treeRssMiB(pid: number): Promise<number> {
+  return treeMiB(pid, rssOf);
 }
 
 /** Proportional resident memory (Pss) of one process, in bytes: pages shared with others count in part. */
@@ -44,11 +49,6 @@ async function pssOf(pid: number): Promise<number> {
  * machine together. Unlike summed RSS it counts node's code, mapped by the server and by a
  * renderer process alike, once.
  */
-export async function treePssMiB(pid: number): Promise<number> {
-  let total = await pssOf(pid);
-  for (const child of await childrenOf(pid)) {
-    const name = (await readFile(`/proc/${child}/comm`, 'utf8').catch(() => '')).trim();
-    if (name !== 'esbuild') total += (await treePssMiB(child)) * MiB;
-  }
-  return total / MiB;
+export function treePssMiB(pid: number): Promise<number> {
+  return treeMiB(pid, pssOf);
 }
