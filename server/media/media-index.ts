@@ -164,24 +164,36 @@ export class MediaIndex {
 
   /** Folder tree with counts of visible (matching) items in and below each folder. */
   folders(filter: MediaFilter, marks: MarksLookup): FolderNode {
-    const root: FolderNode = { name: '', path: '', count: 0, children: [] };
-    const nodes = new Map<string, FolderNode>([['', root]]);
     const match = this.listed(compileFilter(filter, marks));
+    // Items per folder first (one substring per item), then each folder's count carried up
+    // its ancestors: splitting and re-joining every item's path cost ~1 us per item.
+    const perFolder = new Map<string, number>();
+    let total = 0;
     for (const record of this.sorted) {
       if (!match(record)) continue;
-      root.count++;
-      const parts = record.path.split('/').slice(0, -1);
+      total++;
+      const slash = record.path.lastIndexOf('/');
+      if (slash < 0) continue;
+      const folder = record.path.slice(0, slash);
+      perFolder.set(folder, (perFolder.get(folder) ?? 0) + 1);
+    }
+    const root: FolderNode = { name: '', path: '', count: total, children: [] };
+    const nodes = new Map<string, FolderNode>([['', root]]);
+    for (const [folder, count] of perFolder) {
       let parent = root;
-      for (let depth = 0; depth < parts.length; depth++) {
-        const path = parts.slice(0, depth + 1).join('/');
+      for (let start = 0; start <= folder.length; ) {
+        const slash = folder.indexOf('/', start);
+        const end = slash < 0 ? folder.length : slash;
+        const path = folder.slice(0, end);
         let node = nodes.get(path);
         if (!node) {
-          node = { name: parts[depth]!, path, count: 0, children: [] };
+          node = { name: folder.slice(start, end), path, count: 0, children: [] };
           nodes.set(path, node);
           parent.children.push(node);
         }
-        node.count++;
+        node.count += count;
         parent = node;
+        start = end + 1;
       }
     }
     for (const node of nodes.values()) node.children.sort((a, b) => a.name.localeCompare(b.name));
