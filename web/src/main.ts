@@ -67,9 +67,9 @@ function startApp(can: Capabilities): AppController {
  * (downloading and storing the app shell, then routing every request) otherwise competes
  * with the first screen for a phone's CPU and network.
  */
-function registerServiceWorker(app: AppController, timeline: TimelineView): void {
+function registerServiceWorker(app: AppController): void {
   if (!('serviceWorker' in navigator)) return;
-  void timeline.afterFirstScreen().then(() => installServiceWorker(app));
+  void app.timeline.afterFirstScreen().then(() => installServiceWorker(app));
 }
 
 function installServiceWorker(app: AppController): void {
@@ -112,7 +112,7 @@ async function main(): Promise<void> {
   // evaluated the script: building the app gets a task of its own, so neither blocks a tap long.
   await new Promise((resolve) => setTimeout(resolve, 0));
   const app = startApp(can);
-  registerServiceWorker(app, app.timeline);
+  registerServiceWorker(app);
   if (session?.uploads) void offerUploads(app, session.share === null);
 }
 

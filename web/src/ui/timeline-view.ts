@@ -255,6 +255,7 @@ export class TimelineView extends Emitter<TimelineEvents> {
     if (viewTop + viewHeight * 2.5 >= this.layout.height) this.emit('need-more', undefined);
   }
 
+  /** Settles `firstScreenLoaded` once every image of the tiles just built has loaded or failed. */
   private watchFirstScreen(): void {
     const images = [...this.tiles.values()].map((tile) => tile.querySelector('img')).filter((img) => img !== null && !img.complete);
     const settled = images.map((img) => new Promise((resolve) => {
