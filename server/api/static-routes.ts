@@ -69,7 +69,7 @@ export function staticRoutes(options: StaticOptions = {}): Middleware {
     if (path.posix.extname(relative) !== '') return;
     const shell = await fileAt(root, 'index.html');
     const extra = shell && options.firstScreen?.(ctx);
-    if (shell && extra) return sendShellWith(ctx, shell, extra);
+    if (shell && extra) return sendShellWith(ctx, shell, extra, encoded);
     if (shell) return send(ctx, shell, 'index.html', encoded);
     ctx.status = 503;
     ctx.type = 'text/plain';
@@ -130,12 +130,7 @@ async function send(ctx: Context, file: { abs: string; size: number; mtimeMs: nu
     ctx.body = await readFile(file.abs); // Koa sends no body for HEAD
     return;
   }
-  let entry = encoded.get(file.abs);
-  if (!entry || entry.mtimeMs !== file.mtimeMs) {
-    const raw = await readFile(file.abs);
-    entry = { mtimeMs: file.mtimeMs, raw, gzip: await gzip(raw, { level: 9 }), br: await brotli(raw) };
-    encoded.set(file.abs, entry);
-  }
+  const entry = await encodedFile(file, encoded);
   const encoding = ctx.acceptsEncodings('br', 'gzip', 'identity');
   const body = encoding === 'br' ? entry.br : encoding === 'gzip' ? entry.gzip : entry.raw;
   if (encoding === 'br' || encoding === 'gzip') ctx.set('Content-Encoding', encoding);
@@ -143,12 +138,23 @@ async function send(ctx: Context, file: { abs: string; size: number; mtimeMs: nu
   ctx.body = body;
 }
 
+/** A compressible file's bytes and their encoded forms, read and compressed once per version. */
+async function encodedFile(file: { abs: string; mtimeMs: number }, encoded: Map<string, Encoded>): Promise<Encoded> {
+  let entry = encoded.get(file.abs);
+  if (!entry || entry.mtimeMs !== file.mtimeMs) {
+    const raw = await readFile(file.abs);
+    entry = { mtimeMs: file.mtimeMs, raw, gzip: await gzip(raw, { level: 9 }), br: await brotli(raw) };
+    encoded.set(file.abs, entry);
+  }
+  return entry;
+}
+
 /**
  * The shell with this request's first screen added: made for one caller (it carries their
  * session), so never stored by any cache, and compressed here, per request, cheaply.
  */
-async function sendShellWith(ctx: Context, file: { abs: string }, extra: string): Promise<void> {
-  const template = await readFile(file.abs, 'utf8');
+async function sendShellWith(ctx: Context, file: { abs: string; mtimeMs: number }, extra: string, encoded: Map<string, Encoded>): Promise<void> {
+  const template = (await encodedFile(file, encoded)).raw.toString('utf8');
   const html = Buffer.from(template.replace('</head>', `  ${extra}\n  </head>`));
   ctx.status = 200;
   ctx.type = TYPES['.html']!;
