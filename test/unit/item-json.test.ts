@@ -4,14 +4,13 @@ import { ItemJsonCache } from '../../server/api/item-json.js';
 import type { Marks } from '../../server/media/media-index.js';
 import { presentItem } from '../../server/media/present.js';
 import type { MediaRecord } from '../../server/media/record.js';
+import { mediaRecord } from '../helpers/records.js';
 
 function record(n: number): MediaRecord {
-  return {
-    id: `id${String(n).padStart(14, '0')}`, path: `2023/${n}.jpg`, type: 'image', mime: 'image/jpeg',
-    takenAtMs: Date.UTC(2023, 0, 1) + n, offsetMin: 120, takenAtSource: 'exif', takenAtOffsetSource: 'file', yearMonth: 202301, width: 40, height: 30,
-    orientation: 1, size: 10, mtimeMs: 0, fingerprint: `fp${n}`, version: `v${n}`, durationMs: null,
-    placeholder: null, make: 'Canon', model: null, lat: 1.5, lon: 2.5, sidecarMtimeMs: null,
-  };
+  return mediaRecord(n, {
+    path: `2023/${n}.jpg`, takenAtMs: Date.UTC(2023, 0, 1) + n, offsetMin: 120, width: 40, height: 30,
+    size: 10, version: `v${n}`, make: 'Canon', lat: 1.5, lon: 2.5,
+  });
 }
 
 describe('item JSON cache', () => {

@@ -3,33 +3,16 @@ import { describe, it } from 'node:test';
 import { choosePair, LivePhotos, pairKey } from '../../server/media/live-photos.js';
 import { MediaIndex, type Marks } from '../../server/media/media-index.js';
 import type { MediaRecord } from '../../server/media/record.js';
+import { mediaRecord } from '../helpers/records.js';
 
 function record(path: string, durationMs: number | null = null): MediaRecord {
   const video = /\.(mov|mp4)$/i.test(path);
   return {
+    ...mediaRecord(0, { path, takenAtMs: 1000, fingerprint: `fp-${path}`, version: 'v1' }),
     id: `id-${path}`,
-    path,
     type: video ? 'video' : 'image',
     mime: video ? 'video/quicktime' : 'image/jpeg',
-    takenAtMs: 1000,
-    offsetMin: 0,
-    takenAtSource: 'exif',
-    takenAtOffsetSource: 'file',
-    yearMonth: 202301,
-    width: 1,
-    height: 1,
-    orientation: 1,
-    size: 1,
-    mtimeMs: 0,
-    fingerprint: `fp-${path}`,
-    version: 'v1',
     durationMs: video ? durationMs : null,
-    placeholder: null,
-    make: null,
-    model: null,
-    lat: null,
-    lon: null,
-    sidecarMtimeMs: null,
   };
 }
 

@@ -2,33 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { MediaIndex } from '../../server/media/media-index.js';
 import { compareRecords, type MediaRecord } from '../../server/media/record.js';
+import { mediaRecord } from '../helpers/records.js';
 
 function record(n: number, takenAtMs: number, path = `a/${n}.jpg`): MediaRecord {
-  return {
-    id: `id${String(n).padStart(14, '0')}`,
-    path,
-    type: 'image',
-    mime: 'image/jpeg',
-    takenAtMs,
-    offsetMin: 0,
-    takenAtSource: 'exif',
-    takenAtOffsetSource: 'file',
-    yearMonth: 202301,
-    width: 1,
-    height: 1,
-    orientation: 1,
-    size: 1,
-    mtimeMs: 0,
-    fingerprint: `fp${n}`,
-    version: 'v',
-    durationMs: null,
-    placeholder: null,
-    make: null,
-    model: null,
-    lat: null,
-    lon: null,
-    sidecarMtimeMs: null,
-  };
+  return mediaRecord(n, { takenAtMs, path });
 }
 
 /** A small deterministic generator, so a failure replays. */

@@ -3,14 +3,10 @@ import { describe, it } from 'node:test';
 import { decodeCursor, encodeCursor, type Cursor } from '../../server/media/cursor.js';
 import { MediaIndex, type MediaFilter, type Marks } from '../../server/media/media-index.js';
 import type { MediaRecord } from '../../server/media/record.js';
+import { mediaRecord } from '../helpers/records.js';
 
 function record(n: number, takenAtMs: number, path = `a/${n}.jpg`): MediaRecord {
-  return {
-    id: `id${String(n).padStart(14, '0')}`, path, type: n % 5 === 0 ? 'video' : 'image', mime: 'image/jpeg',
-    takenAtMs, offsetMin: 0, takenAtSource: 'exif', takenAtOffsetSource: 'file', yearMonth: 202301 + (n % 3), width: 1, height: 1,
-    orientation: 1, size: 1, mtimeMs: 0, fingerprint: `fp${n}`, version: 'v', durationMs: null,
-    placeholder: null, make: null, model: null, lat: null, lon: null, sidecarMtimeMs: null,
-  };
+  return mediaRecord(n, { takenAtMs, path, type: n % 5 === 0 ? 'video' : 'image', yearMonth: 202301 + (n % 3) });
 }
 
 const noMarks = (): Marks => ({ favorite: false, archived: false });
