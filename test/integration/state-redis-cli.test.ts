@@ -9,7 +9,6 @@ import { writeJpeg } from '../helpers/media.js';
 import { startRedisServer, type RedisServer } from '../helpers/redis-server.js';
 import { api, startTestServer, tempDir, waitFor, type TestServer } from '../helpers/spis.js';
 
-
 const AUTH_FILES = ['users.json', 'tokens.json', 'sessions.json', 'shares.json', 'signing-secret'];
 
 void describe('spis migrate-state and the state commands against Redis', () => {
@@ -97,14 +96,18 @@ void describe('spis migrate-state and the state commands against Redis', () => {
     assert.match(again.stderr, /already holds state .*add --force to replace it/);
 
     const copy = folders[1]!.dir;
-    const back = await spis([
-      'migrate-state',
-      '--to',
-      'files',
-      '--state-store',
-      redis.url,
-      ...flags(copy),
-    ]);
+    // From Redis back into the data folder `copy`.
+    const toFiles = (...extra: string[]) =>
+      spis([
+        'migrate-state',
+        '--to',
+        'files',
+        ...extra,
+        '--state-store',
+        redis.url,
+        ...flags(copy),
+      ]);
+    const back = await toFiles();
     assert.equal(back.code, 0, back.stderr);
     for (const name of AUTH_FILES) {
       assert.equal(
@@ -127,25 +130,10 @@ void describe('spis migrate-state and the state commands against Redis', () => {
     };
     assert.deepEqual(await marks(copy), await marks(original));
 
-    const refused = await spis([
-      'migrate-state',
-      '--to',
-      'files',
-      '--state-store',
-      redis.url,
-      ...flags(copy),
-    ]);
+    const refused = await toFiles();
     assert.notEqual(refused.code, 0);
     assert.match(refused.stderr, /already holds state/);
-    const forced = await spis([
-      'migrate-state',
-      '--to',
-      'files',
-      '--force',
-      '--state-store',
-      redis.url,
-      ...flags(copy),
-    ]);
+    const forced = await toFiles('--force');
     assert.equal(forced.code, 0, forced.stderr);
   });
 
