@@ -64,7 +64,7 @@ void describe('PWA live updates and offline use', () => {
     const { page, context } = session;
     await page.goto(server.url);
     await page.waitForSelector('.tile.loaded');
-    await until(page, 'navigator.serviceWorker.controller !== null', { timeoutMs: 15_000, what: 'the service worker to take control' });
+    await until(page, 'navigator.serviceWorker.controller !== null', { timeoutMs: 25_000, what: 'the service worker to take control' });
     await until(page, "caches.open('spis-v1-api').then((c) => c.keys()).then((keys) => keys.some((r) => r.url.includes('/api/media?')))", { timeoutMs: 15_000, what: 'the first page in the offline cache' });
     await until(page, "caches.open('spis-v1-thumbs-small').then((c) => c.keys()).then((keys) => keys.length >= 6)", { timeoutMs: 15_000, what: 'thumbnails in the offline cache' });
     const online = (await page.evaluate(storeIds)) as string[];

@@ -173,12 +173,14 @@ export class AppController implements TimelineModel {
   private async loadCounts(): Promise<void> {
     const view = this.view;
     try {
+      // The scrubber and the year menu are not on the first screen: asked for once it is drawn,
+      // so their request and its handling never compete with the first thumbnails.
+      await this.timeline.afterFirstScreen();
+      if (view !== this.view) return;
       const [{ body: buckets }, years] = await Promise.all([
         api.timeline(view),
         view.year === null ? null : api.timeline({ ...view, year: null, month: null }),
       ]);
-      // The scrubber and the year menu are not on the first screen: built once it is drawn.
-      await this.timeline.afterFirstScreen();
       if (view !== this.view) return;
       this.total = buckets.reduce((sum, b) => sum + b.count, 0);
       this.ui.scrubber.setBuckets(buckets);
