@@ -55,13 +55,13 @@ export class AppController implements TimelineModel {
     ui.scrubber.on('scrub', ({ key }) => ui.timeline.scrollToMonth(key));
     ui.scrubber.on('jump', ({ key }) => void this.jumpTo(key));
     ui.filters.on('change', (change) => this.setView({ ...this.view, ...change }, true));
+    // Only the filter panel shows folders: the list is asked for when it first opens.
+    ui.filters.on('need-folders', () => void this.loadFolders());
     window.addEventListener('popstate', () => this.fromUrl());
   }
 
   start(): void {
     this.fromUrl();
-    // The folder filter is a menu away: its list waits for the first screen.
-    void this.timeline.afterFirstScreen().then(() => this.loadFolders());
   }
 
   /** Reads view and open item from the address bar (first load, back and forward). */

@@ -6,6 +6,8 @@ import { FilterPanel } from './filter-panel.js';
 
 interface FilterEvents extends Record<string, unknown> {
   change: Partial<ViewState>;
+  /** The panel opened for the first time: its folder menu wants the folder list. */
+  'need-folders': undefined;
 }
 
 /** The top bar: title, search, a favourites shortcut and the filter panel. */
@@ -72,7 +74,9 @@ export class FilterBar extends Emitter<FilterEvents> {
     if (this.view) fields.setView(this.view);
     fields.on('change', (change) => this.emit('change', change));
     fields.on('done', () => this.togglePanel(false));
-    return (this.fields = fields);
+    this.fields = fields;
+    if (!this.folders) this.emit('need-folders', undefined);
+    return fields;
   }
 
   private togglePanel(open = this.panel.hidden): void {
