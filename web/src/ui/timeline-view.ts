@@ -20,11 +20,15 @@ const OVERSCAN = 1.0; // viewport heights rendered above and below, so flings ra
 /** Until the first scroll only the first screen (and a little below) is built: it loads first. */
 const FIRST_OVERSCAN = 0.25;
 /**
- * Until the first scroll, a frame builds rows for at most this long and leaves the rest to
- * the next frames (top row first): a phone then never spends one long task on the first
- * screen, so a tap is answered at once and the first thumbnails are requested sooner.
+ * Until the first scroll, a frame builds rows for at most this long, and rows of at most
+ * this many tiles, and leaves the rest to the next frames (top row first): a phone then never
+ * spends one long task on the first screen, so a tap is answered at once and the first
+ * thumbnails are requested sooner. The tile count matters more than the time: each new tile
+ * starts its thumbnail's download after the frame's script has run (~1 ms of a traced
+ * phone-speed main thread per image, more than building the tile).
  */
-const FIRST_BUILD_BUDGET_MS = 4;
+const FIRST_BUILD_BUDGET = { ms: 4, tiles: 6 };
+const NO_BUILD_BUDGET = { ms: Infinity, tiles: Infinity };
 /** The longest work that can wait (the service worker, folders, commands) waits for the first screen. */
 const FIRST_SCREEN_CAP_MS = 10_000;
 
@@ -243,7 +247,7 @@ export class TimelineView extends Emitter<TimelineEvents> {
         wanted.set(this.keyOf(block), block);
       }
       this.keepFocusedRow(wanted);
-      const complete = this.sync(wanted, this.overscan === FIRST_OVERSCAN ? FIRST_BUILD_BUDGET_MS : Infinity);
+      const complete = this.sync(wanted, this.overscan === FIRST_OVERSCAN ? FIRST_BUILD_BUDGET : NO_BUILD_BUDGET);
       this.ensureTabStop(viewTop + inset);
       if (!complete) this.schedule();
       else if (!this.stats.first && this.tiles.size > 0) {
@@ -362,10 +366,11 @@ export class TimelineView extends Emitter<TimelineEvents> {
    * Adds missing blocks, moves kept ones, drops the rest; DOM order follows visual order for
    * Tab. A tile whose row changed (a re-justified last row, a new width) moves to its new row
    * with its loaded image instead of being rebuilt, so nothing on screen blinks. New blocks
-   * are built until `budgetMs` has passed (at least one); false when some were left for later.
+   * are built within `budget` (at least one); false when some were left for later.
    */
-  private sync(wanted: Map<string, Block>, budgetMs: number): boolean {
+  private sync(wanted: Map<string, Block>, budget: { ms: number; tiles: number }): boolean {
     const started = performance.now();
+    const builtBefore = this.stats.built;
     let complete = true;
     const focused = document.activeElement as HTMLElement | null;
     const spare = new Map<string, HTMLElement>();
@@ -379,7 +384,8 @@ export class TimelineView extends Emitter<TimelineEvents> {
     for (const [key, block] of wanted) {
       let el = this.mounted.get(key);
       if (!el) {
-        if (performance.now() - started > budgetMs) {
+        const spent = performance.now() - started > budget.ms || this.stats.built - builtBefore >= budget.tiles;
+        if (spent) {
           complete = false;
           continue;
         }
