@@ -9,6 +9,7 @@ import { gridMoveFor, moveInGrid, rowOf } from '../../web/src/lib/grid-nav.js';
 import { emptyLayout, layoutFrom, type RowBlock } from '../../web/src/lib/layout.js';
 import { renditionSources } from '../../web/src/lib/rendition.js';
 import { capabilitiesOf, shareTokenIn } from '../../web/src/lib/share-link.js';
+import { ThrottledBatch, type BatchClock } from '../../web/src/lib/throttled-batch.js';
 import { thumbHashToRGBA } from '../../web/src/lib/thumbhash-preview.js';
 import { defaultView, matchesView, parseView, viewToSearch, type ViewState } from '../../web/src/lib/view-state.js';
 import { clampPan, fitFrame, zoomAt } from '../../web/src/lib/zoom-pan.js';
@@ -141,6 +142,49 @@ void describe('view state in the URL', () => {
     assert.ok(!matchesView(pushed, { ...defaultView, folder: 'Trip' }), 'a prefix of a folder name is another folder');
     assert.ok(!matchesView({ ...pushed, archived: true }, defaultView), 'archived items leave the timeline');
     assert.ok(!matchesView(pushed, { ...defaultView, favorite: true }));
+  });
+});
+
+void describe('thumbnails shown in batches', () => {
+  /** A clock moved by hand: timers run when the time they wait for has come. */
+  function manualClock(): BatchClock & { advance(to: number): void } {
+    let now = 0;
+    const timers: Array<{ at: number; run: () => void }> = [];
+    return {
+      now: () => now,
+      setTimeout: (run, ms) => void timers.push({ at: now + ms, run }),
+      advance(to) {
+        for (let next = timers.sort((a, b) => a.at - b.at)[0]; next && next.at <= to; next = timers.sort((a, b) => a.at - b.at)[0]) {
+          timers.shift();
+          now = next.at;
+          next.run();
+        }
+        now = to;
+      },
+    };
+  }
+
+  void it('shows the first at once, then at most one batch per interval, nothing twice or lost', () => {
+    const clock = manualClock();
+    const batches: Array<{ at: number; items: number[] }> = [];
+    const batch = new ThrottledBatch<number>(150, (items) => batches.push({ at: clock.now(), items }), clock);
+    batch.add(1);
+    clock.advance(10);
+    batch.add(2);
+    clock.advance(90);
+    batch.add(3);
+    clock.advance(149);
+    assert.deepEqual(batches, [{ at: 0, items: [1] }], 'the ones within the interval wait');
+    clock.advance(150);
+    batch.add(4); // arrives just after a batch: waits a whole interval
+    clock.advance(500);
+    batch.add(5); // after a quiet interval: at once
+    assert.deepEqual(batches, [
+      { at: 0, items: [1] },
+      { at: 150, items: [2, 3] },
+      { at: 300, items: [4] },
+      { at: 500, items: [5] },
+    ]);
   });
 });
 

@@ -32,13 +32,25 @@ function blankTile(): HTMLElement {
   return template.cloneNode(true) as HTMLElement;
 }
 
+export interface TileOptions {
+  /**
+   * `colour` gives only the thumbhash's average colour: for the first screen, whose thumbnails
+   * are already on their way, drawing every blurred preview was the costliest part of a tile.
+   */
+  preview: 'blur' | 'colour';
+  /** Called once the image has loaded: marks the tile `loaded`, which shows the image. */
+  reveal: (tile: HTMLElement) => void;
+}
+
+export const revealAtOnce = (tile: HTMLElement): void => {
+  tile.classList.add('loaded');
+};
+
 /**
  * One thumbnail: a link (for keyboard, middle-click and screen readers) over the image, a
- * thumbhash background until the image has loaded, and a selection checkbox. `preview`
- * `colour` gives only the preview's average colour: for the first screen, whose thumbnails
- * are already on their way, drawing every blurred preview was the costliest part of a tile.
+ * thumbhash background until the image has loaded, and a selection checkbox.
  */
-export function createTile(item: ApiItem, tile: Tile, height: number, href: string, preview: 'blur' | 'colour' = 'blur'): HTMLElement {
+export function createTile(item: ApiItem, tile: Tile, height: number, href: string, { preview, reveal }: TileOptions): HTMLElement {
   const el = blankTile();
   const link = el.firstElementChild as HTMLAnchorElement;
   const img = link.firstElementChild as HTMLImageElement;
@@ -58,7 +70,7 @@ export function createTile(item: ApiItem, tile: Tile, height: number, href: stri
   const [smallUrl, largeUrl] = [thumbUrl(item.thumbs.small), thumbUrl(item.thumbs.large)];
   img.srcset = large > small ? `${smallUrl} ${small}w, ${largeUrl} ${large}w` : `${smallUrl} ${small}w`;
   img.src = smallUrl;
-  img.addEventListener('load', () => el.classList.add('loaded'), { once: true });
+  img.addEventListener('load', () => reveal(el), { once: true });
   img.addEventListener('error', () => el.classList.add('failed'), { once: true });
 
   link.href = href;
