@@ -77,6 +77,8 @@ void describe('PWA timeline over 5,000 items', () => {
     const { page, errors } = await browsers.open(DESKTOP);
     await page.goto(server.url);
     await page.waitForSelector('.tile.loaded', { timeout: 20_000 });
+    // The scrubber's counts are asked for once the first screen is drawn.
+    await until(page, "document.querySelectorAll('#scrubber button.year').length >= 3", { what: "the scrubber's year marks" });
     const years = await page.$$eval('#scrubber button.year', (buttons) => buttons.map((b) => b.getAttribute('data-key') ?? ''));
     const target = years[years.length - 1]!; // the newest month of the oldest year, e.g. 2022-12
     assert.ok(years.length >= 3 && target < years[0]!, `year marks ${years.join(', ')}`);
