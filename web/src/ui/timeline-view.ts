@@ -6,7 +6,7 @@ import { monthLabel } from '../lib/format.js';
 import { gridMoveFor, moveInGrid, rowOf } from '../lib/grid-nav.js';
 import { emptyLayout, firstBlockBelow, headerFor, layoutFrom, rowHeightFor, type Block, type Layout } from '../lib/layout.js';
 import { ThrottledBatch } from '../lib/throttled-batch.js';
-import { applyItemState, createTile, placeTile, releaseTile, revealAtOnce } from './tile.js';
+import { applyItemState, createTile, placeTile, releaseTile, revealAtOnce, type TileOptions } from './tile.js';
 import { TileGestures } from './tile-gestures.js';
 
 interface TimelineEvents extends Record<string, unknown> {
@@ -28,8 +28,12 @@ const FIRST_OVERSCAN = 0.25;
  * starts its thumbnail's download after the frame's script has run (~1 ms of a traced
  * phone-speed main thread per image, more than building the tile).
  */
-const FIRST_BUILD_BUDGET = { ms: 4, tiles: 6 };
-const NO_BUILD_BUDGET = { ms: Infinity, tiles: Infinity };
+interface BuildBudget {
+  ms: number;
+  tiles: number;
+}
+const FIRST_BUILD_BUDGET: BuildBudget = { ms: 4, tiles: 6 };
+const NO_BUILD_BUDGET: BuildBudget = { ms: Infinity, tiles: Infinity };
 /**
  * Until the first scroll, thumbnails that have loaded are shown together, at most this often.
  * Every change on screen costs a frame, and each frame the compositor draws the whole screen
@@ -39,7 +43,7 @@ const NO_BUILD_BUDGET = { ms: Infinity, tiles: Infinity };
  * blocking time 152 vs 262 ms).
  */
 const FIRST_REVEAL_INTERVAL_MS = 150;
-/** The longest work that can wait (the service worker, folders, commands) waits for the first screen. */
+/** The longest that work which can wait (the service worker, commands, the scrubber) waits for the first screen. */
 const FIRST_SCREEN_CAP_MS = 10_000;
 
 /** What the grid built and dropped, for tests and benchmarks that check it does no needless work. */
@@ -61,6 +65,7 @@ export class TimelineView extends Emitter<TimelineEvents> {
   /** Stands for items not loaded yet, so a fast fling or a scrollbar drag shows placeholders, not a void. */
   private readonly pending = h('div.pending', { 'aria-hidden': 'true' });
   private readonly firstReveal = new ThrottledBatch<HTMLElement>(FIRST_REVEAL_INTERVAL_MS, (tiles) => tiles.forEach(revealAtOnce));
+  private readonly revealFirst = (tile: HTMLElement): void => this.firstReveal.add(tile);
   private items: readonly ApiItem[] = [];
   private layout: Layout = emptyLayout({ width: 0, rowHeight: 160, gap: 4, headerHeight: 48 });
   private readonly mounted = new Map<string, HTMLElement>();
@@ -379,7 +384,7 @@ export class TimelineView extends Emitter<TimelineEvents> {
    * with its loaded image instead of being rebuilt, so nothing on screen blinks. New blocks
    * are built within `budget` (at least one); false when some were left for later.
    */
-  private sync(wanted: Map<string, Block>, budget: { ms: number; tiles: number }): boolean {
+  private sync(wanted: Map<string, Block>, budget: BuildBudget): boolean {
     const started = performance.now();
     const builtBefore = this.stats.built;
     let complete = true;
@@ -425,6 +430,8 @@ export class TimelineView extends Emitter<TimelineEvents> {
       return el;
     }
     const row = h('div.row', { role: 'presentation' });
+    const first = this.overscan === FIRST_OVERSCAN;
+    const options: TileOptions = { preview: first ? 'colour' : 'blur', reveal: first ? this.revealFirst : revealAtOnce };
     row.style.height = `${block.height}px`;
     for (const tile of block.tiles) {
       const item = this.items[tile.index]!;
@@ -433,11 +440,7 @@ export class TimelineView extends Emitter<TimelineEvents> {
         spare.delete(item.id);
         placeTile(el, tile, block.height);
       } else {
-        const first = this.overscan === FIRST_OVERSCAN;
-        el = createTile(item, tile, block.height, this.hrefFor(item.id), {
-          preview: first ? 'colour' : 'blur',
-          reveal: first ? (loaded) => this.firstReveal.add(loaded) : revealAtOnce,
-        });
+        el = createTile(item, tile, block.height, this.hrefFor(item.id), options);
         this.stats.built++;
         if (item.id === this.current) el.querySelector('.tile-link')?.setAttribute('tabindex', '0');
       }
